@@ -1,0 +1,24 @@
+//! eventbridge-mock: an in-process Amazon EventBridge engine.
+//!
+//! The engine is plain Rust: state per account and region (`state`), one module per
+//! EventBridge concept, and a validator driven by botocore's service model (`model`,
+//! `validate`). `py` is the only module that knows Python.
+
+pub mod arn;
+pub mod buses;
+pub mod clock;
+pub mod error;
+pub mod model;
+pub mod ops;
+pub mod paging;
+pub mod pattern;
+pub mod permissions;
+pub mod request;
+pub mod rules;
+pub mod state;
+pub mod tags;
+pub mod targets;
+pub mod validate;
+
+#[cfg(feature = "python")]
+mod py;

@@ -1,0 +1,1 @@
+//! Event patterns: parse, validate, compile and match.

@@ -1,0 +1,194 @@
+//! Rules: PutRule, DescribeRule, ListRules, DeleteRule, EnableRule, DisableRule.
+
+use crate::arn;
+use crate::error::{self, Result};
+use crate::paging;
+use crate::request::{bool_of, int_of, list_of, str_of, Obj};
+use crate::state::Region;
+use crate::tags::Tags;
+use serde_json::Value;
+
+/// AWS's default quota of rules per event bus.
+pub const MAX_RULES_PER_BUS: usize = 300;
+
+#[derive(Debug)]
+pub struct Rule {
+    pub name: String,
+    pub arn: String,
+    pub bus: String,
+    /// The pattern text as given.
+    pub event_pattern: Option<String>,
+    pub schedule_expression: Option<String>,
+    pub state: String,
+    pub description: Option<String>,
+    pub role_arn: Option<String>,
+    pub managed_by: Option<String>,
+    pub created_by: String,
+    pub tags: Tags,
+    /// The targets as given (AWS's Target structure), in the order they were first put.
+    pub targets: Vec<Value>,
+}
+
+impl Rule {
+    /// The members ListRules and DescribeRule share.
+    fn summary(&self) -> Obj {
+        Obj::new()
+            .put("Name", self.name.as_str())
+            .put("Arn", self.arn.as_str())
+            .opt("EventPattern", self.event_pattern.as_deref())
+            .opt("ScheduleExpression", self.schedule_expression.as_deref())
+            .put("State", self.state.as_str())
+            .opt("Description", self.description.as_deref())
+            .opt("RoleArn", self.role_arn.as_deref())
+            .opt("ManagedBy", self.managed_by.as_deref())
+            .put("EventBusName", self.bus.as_str())
+    }
+
+    /// A managed rule may only be changed with `Force`.
+    pub fn check_managed(&self, force: bool) -> Result<()> {
+        match &self.managed_by {
+            Some(_) if !force => Err(error::managed_rule(&self.name)),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Region {
+    /// A rule on the bus named by an `EventBusName` member (name or ARN; absent: default).
+    pub fn rule(&self, bus: Option<&str>, name: &str) -> Result<&Rule> {
+        let bus = self.bus(bus)?;
+        bus.rules
+            .get(name)
+            .ok_or_else(|| error::rule_not_found(name, &bus.name))
+    }
+
+    pub fn rule_mut(&mut self, bus: Option<&str>, name: &str) -> Result<&mut Rule> {
+        let bus = self.bus_mut(bus)?;
+        let bus_name = bus.name.clone();
+        bus.rules
+            .get_mut(name)
+            .ok_or_else(|| error::rule_not_found(name, &bus_name))
+    }
+}
+
+/// Checks an EventPattern member, with AWS's error for an invalid one.
+pub fn compile_pattern(text: Option<&str>) -> Result<Option<String>> {
+    match text {
+        None => Ok(None),
+        Some(t) => match serde_json::from_str::<Value>(t) {
+            Ok(Value::Object(_)) => Ok(Some(t.to_owned())),
+            _ => Err(error::invalid_pattern(
+                "Event pattern is not valid. Reason: Filter is not an object".into(),
+            )),
+        },
+    }
+}
+
+pub fn put_rule(region: &mut Region, input: &Value) -> Result<Value> {
+    let name = str_of(input, "Name").unwrap_or_default();
+    let pattern = compile_pattern(str_of(input, "EventPattern"))?;
+    let schedule = str_of(input, "ScheduleExpression");
+    if pattern.is_none() && schedule.is_none() {
+        return Err(error::rule_needs_pattern_or_schedule());
+    }
+    let ctx = region.ctx.clone();
+    let bus = region.bus_mut(str_of(input, "EventBusName"))?;
+    if let Some(old) = bus.rules.get(name) {
+        old.check_managed(false)?;
+    } else if bus.rules.len() >= MAX_RULES_PER_BUS {
+        return Err(error::too_many_rules());
+    }
+    let rule_arn = arn::rule_arn(&ctx, &bus.name, name);
+    let old = bus.rules.remove(name);
+    let (tags, targets) = match old {
+        // Replacing a rule resets every field it omits, but keeps its tags and targets.
+        Some(old) => (old.tags, old.targets),
+        None => {
+            let mut tags = Tags::default();
+            tags.merge(list_of(input, "Tags"))?;
+            (tags, Vec::new())
+        }
+    };
+    bus.rules.insert(
+        name.to_owned(),
+        Rule {
+            name: name.to_owned(),
+            arn: rule_arn.clone(),
+            bus: bus.name.clone(),
+            event_pattern: pattern,
+            schedule_expression: schedule.map(str::to_owned),
+            state: str_of(input, "State").unwrap_or("ENABLED").to_owned(),
+            description: str_of(input, "Description").map(str::to_owned),
+            role_arn: str_of(input, "RoleArn").map(str::to_owned),
+            managed_by: None,
+            created_by: ctx.account.clone(),
+            tags,
+            targets,
+        },
+    );
+    Ok(Obj::new().put("RuleArn", rule_arn).build())
+}
+
+pub fn describe_rule(region: &Region, input: &Value) -> Result<Value> {
+    let rule = region.rule(
+        str_of(input, "EventBusName"),
+        str_of(input, "Name").unwrap_or_default(),
+    )?;
+    Ok(rule
+        .summary()
+        .put("CreatedBy", rule.created_by.as_str())
+        .build())
+}
+
+pub fn list_rules(region: &Region, input: &Value) -> Result<Value> {
+    let bus = region.bus(str_of(input, "EventBusName"))?;
+    let prefix = str_of(input, "NamePrefix").unwrap_or_default();
+    let rules: Vec<&Rule> = bus
+        .rules
+        .values()
+        .filter(|r| r.name.starts_with(prefix))
+        .collect();
+    let (page, next) = paging::page(
+        rules,
+        |r| &r.name,
+        int_of(input, "Limit"),
+        str_of(input, "NextToken"),
+    )?;
+    let items: Vec<Value> = page.iter().map(|r| r.summary().build()).collect();
+    Ok(Obj::new()
+        .put("Rules", items)
+        .opt("NextToken", next)
+        .build())
+}
+
+pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Value> {
+    let bus = region.bus_mut(str_of(input, "EventBusName"))?;
+    let name = str_of(input, "Name").unwrap_or_default();
+    // Deleting a rule that does not exist succeeds, as in AWS.
+    if let Some(rule) = bus.rules.get(name) {
+        rule.check_managed(bool_of(input, "Force"))?;
+        if !rule.targets.is_empty() {
+            return Err(error::rule_has_targets());
+        }
+        bus.rules.remove(name);
+    }
+    Ok(Obj::new().build())
+}
+
+fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Value> {
+    let rule = region.rule_mut(
+        str_of(input, "EventBusName"),
+        str_of(input, "Name").unwrap_or_default(),
+    )?;
+    rule.check_managed(false)?;
+    rule.state = state.to_owned();
+    Ok(Obj::new().build())
+}
+
+pub fn enable_rule(region: &mut Region, input: &Value) -> Result<Value> {
+    set_state(region, input, "ENABLED")
+}
+
+pub fn disable_rule(region: &mut Region, input: &Value) -> Result<Value> {
+    set_state(region, input, "DISABLED")
+}

@@ -1,0 +1,124 @@
+//! Targets: PutTargets, ListTargetsByRule, RemoveTargets, ListRuleNamesByTarget.
+
+use crate::error::{self, Result};
+use crate::paging;
+use crate::request::{bool_of, int_of, list_of, str_of, Obj};
+use crate::state::Region;
+use serde_json::Value;
+
+/// AWS's quota of targets per rule.
+pub const MAX_TARGETS_PER_RULE: usize = 5;
+
+fn id_of(target: &Value) -> &str {
+    str_of(target, "Id").unwrap_or_default()
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, the general shape AWS requires of a
+/// target's Arn.
+fn is_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty()
+        && !parts[5].is_empty()
+}
+
+fn result(failed: Vec<Value>) -> Value {
+    Obj::new()
+        .put("FailedEntryCount", failed.len())
+        .put("FailedEntries", failed)
+        .build()
+}
+
+pub fn put_targets(region: &mut Region, input: &Value) -> Result<Value> {
+    let new = list_of(input, "Targets");
+    for t in new {
+        let arn = str_of(t, "Arn").unwrap_or_default();
+        if !is_arn(arn) {
+            return Err(error::invalid_target_arn(arn));
+        }
+    }
+    let rule = region.rule_mut(
+        str_of(input, "EventBusName"),
+        str_of(input, "Rule").unwrap_or_default(),
+    )?;
+    rule.check_managed(false)?;
+    let mut targets = rule.targets.clone();
+    for t in new {
+        // A target Id already on the rule (or earlier in this call) is updated in place.
+        match targets.iter_mut().find(|old| id_of(old) == id_of(t)) {
+            Some(slot) => *slot = t.clone(),
+            None => targets.push(t.clone()),
+        }
+    }
+    if targets.len() > MAX_TARGETS_PER_RULE {
+        return Err(error::too_many_targets());
+    }
+    rule.targets = targets;
+    Ok(result(Vec::new()))
+}
+
+pub fn remove_targets(region: &mut Region, input: &Value) -> Result<Value> {
+    let rule = region.rule_mut(
+        str_of(input, "EventBusName"),
+        str_of(input, "Rule").unwrap_or_default(),
+    )?;
+    rule.check_managed(bool_of(input, "Force"))?;
+    let ids = list_of(input, "Ids");
+    // Ids the rule does not have are ignored, as AWS ignores them.
+    rule.targets
+        .retain(|t| !ids.iter().any(|id| id.as_str() == Some(id_of(t))));
+    Ok(result(Vec::new()))
+}
+
+pub fn list_targets_by_rule(region: &Region, input: &Value) -> Result<Value> {
+    let rule = region.rule(
+        str_of(input, "EventBusName"),
+        str_of(input, "Rule").unwrap_or_default(),
+    )?;
+    let mut targets: Vec<&Value> = rule.targets.iter().collect();
+    targets.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+    let (page, next) = paging::page(
+        targets,
+        |t| id_of(t),
+        int_of(input, "Limit"),
+        str_of(input, "NextToken"),
+    )?;
+    Ok(Obj::new()
+        .put("Targets", page.into_iter().cloned().collect::<Vec<_>>())
+        .opt("NextToken", next)
+        .build())
+}
+
+pub fn list_rule_names_by_target(region: &Region, input: &Value) -> Result<Value> {
+    let bus = region.bus(str_of(input, "EventBusName"))?;
+    let arn = str_of(input, "TargetArn").unwrap_or_default();
+    let names: Vec<&str> = bus
+        .rules
+        .values()
+        .filter(|r| r.targets.iter().any(|t| str_of(t, "Arn") == Some(arn)))
+        .map(|r| r.name.as_str())
+        .collect();
+    let (page, next) = paging::page(
+        names,
+        |n| n,
+        int_of(input, "Limit"),
+        str_of(input, "NextToken"),
+    )?;
+    Ok(Obj::new()
+        .put("RuleNames", page)
+        .opt("NextToken", next)
+        .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_arn;
+
+    #[test]
+    fn recognises_arns() {
+        assert!(is_arn("arn:aws:sqs:us-east-1:123456789012:q"));
+        assert!(is_arn("arn:aws:lambda:us-east-1:123456789012:function:f"));
+        assert!(is_arn("arn:aws:s3:::bucket"));
+        assert!(!is_arn("not-an-arn"));
+        assert!(!is_arn("arn:aws:sqs"));
+    }
+}
