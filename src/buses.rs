@@ -3,7 +3,7 @@
 use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{int_of, list_of, str_of, Obj};
+use crate::request::{Out, int_of, list_of, str_of, Obj};
 use crate::rules::Rule;
 use crate::state::{Ctx, Region};
 use crate::tags::Tags;
@@ -69,7 +69,7 @@ impl Region {
     }
 }
 
-pub fn create_event_bus(region: &mut Region, input: &Value, now: f64) -> Result<Value> {
+pub fn create_event_bus(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let source = str_of(input, "EventSourceName");
     if region.buses.contains_key(name) {
@@ -105,7 +105,7 @@ pub fn create_event_bus(region: &mut Region, input: &Value, now: f64) -> Result<
     Ok(out)
 }
 
-pub fn describe_event_bus(region: &Region, input: &Value) -> Result<Value> {
+pub fn describe_event_bus(region: &Region, input: &Value) -> Result<Out> {
     let bus = region.bus(str_of(input, "Name"))?;
     Ok(Obj::new()
         .put("Name", bus.name.as_str())
@@ -115,12 +115,12 @@ pub fn describe_event_bus(region: &Region, input: &Value) -> Result<Value> {
         .opt("DeadLetterConfig", bus.dead_letter_config.clone())
         .opt("Policy", bus.policy_text())
         .opt("LogConfig", bus.log_config.clone())
-        .put("CreationTime", bus.creation_time)
-        .put("LastModifiedTime", bus.last_modified_time)
+        .time("CreationTime", bus.creation_time)
+        .time("LastModifiedTime", bus.last_modified_time)
         .build())
 }
 
-pub fn list_event_buses(region: &Region, input: &Value) -> Result<Value> {
+pub fn list_event_buses(region: &Region, input: &Value) -> Result<Out> {
     let prefix = str_of(input, "NamePrefix").unwrap_or_default();
     let buses: Vec<&EventBus> = region
         .buses
@@ -133,7 +133,7 @@ pub fn list_event_buses(region: &Region, input: &Value) -> Result<Value> {
         int_of(input, "Limit"),
         str_of(input, "NextToken"),
     )?;
-    let items: Vec<Value> = page
+    let items: Vec<Out> = page
         .iter()
         .map(|b| {
             Obj::new()
@@ -141,8 +141,8 @@ pub fn list_event_buses(region: &Region, input: &Value) -> Result<Value> {
                 .put("Arn", b.arn.as_str())
                 .opt("Description", b.description.as_deref())
                 .opt("Policy", b.policy_text())
-                .put("CreationTime", b.creation_time)
-                .put("LastModifiedTime", b.last_modified_time)
+                .time("CreationTime", b.creation_time)
+                .time("LastModifiedTime", b.last_modified_time)
                 .build()
         })
         .collect();
@@ -152,7 +152,7 @@ pub fn list_event_buses(region: &Region, input: &Value) -> Result<Value> {
         .build())
 }
 
-pub fn delete_event_bus(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn delete_event_bus(region: &mut Region, input: &Value) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     if name == "default" {
         return Err(error::cannot_delete_default_bus());

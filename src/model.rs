@@ -68,6 +68,9 @@ pub struct Shape {
     /// True when this shape or anything under it is a timestamp: output conversion needs a
     /// shape-aware walk only there.
     pub has_timestamp: bool,
+    /// True when this shape or anything under it has a constraint the service checks
+    /// (maximum, pattern, enum), so server-side validation can skip the rest.
+    pub constrained: bool,
 }
 
 impl Shape {
@@ -169,9 +172,14 @@ impl Model {
                         .collect()
                 }),
                 has_timestamp: kind == ShapeType::Timestamp,
+                constrained: false,
             });
+            let last = shapes.len() - 1;
+            let sh = &mut shapes[last];
+            sh.constrained = sh.max.is_some() || sh.pattern.is_some() || sh.enum_values.is_some();
         }
-        mark_timestamps(&mut shapes);
+        propagate(&mut shapes, |s| &mut s.has_timestamp);
+        propagate(&mut shapes, |s| &mut s.constrained);
         let mut operations = HashMap::new();
         if let Some(ops) = doc.get("operations").and_then(Value::as_object) {
             for (name, op) in ops {
@@ -189,32 +197,26 @@ impl Model {
     }
 }
 
-/// Propagates `has_timestamp` up to every container shape (to a fixed point, as shapes may
-/// refer to each other in any order).
-fn mark_timestamps(shapes: &mut [Shape]) {
+/// Marks every container shape whose descendants carry `flag` (to a fixed point, as shapes
+/// may refer to each other in any order).
+fn propagate(shapes: &mut [Shape], flag: fn(&mut Shape) -> &mut bool) {
     loop {
         let mut changed = false;
         for i in 0..shapes.len() {
-            if shapes[i].has_timestamp {
+            if *flag(&mut shapes[i]) {
                 continue;
             }
             let s = &shapes[i];
-            let children = s
+            let children: Vec<ShapeId> = s
                 .members
                 .iter()
                 .map(|m| m.shape)
                 .chain(s.member)
                 .chain(s.key)
-                .chain(s.value);
-            let mut found = false;
-            for c in children {
-                if shapes[c].has_timestamp {
-                    found = true;
-                    break;
-                }
-            }
-            if found {
-                shapes[i].has_timestamp = true;
+                .chain(s.value)
+                .collect();
+            if children.into_iter().any(|c| *flag(&mut shapes[c])) {
+                *flag(&mut shapes[i]) = true;
                 changed = true;
             }
         }

@@ -2,13 +2,26 @@
 
 use crate::error::{self, Error, Result};
 use crate::model::Model;
-use crate::state::{Backend, Ctx};
+use crate::request::Out;
+use crate::state::{Backend, Ctx, Region};
+use parking_lot::Mutex;
 use crate::{buses, permissions, rules, tags, targets, validate};
 use serde_json::Value;
 
 /// Runs `operation` (its name in the model, e.g. `PutRule`) for `ctx` with an input that has
 /// already passed botocore's client-side checks.
-pub fn call(model: &Model, backend: &Backend, ctx: &Ctx, operation: &str, input: &Value) -> Result<Value> {
+pub fn call(model: &Model, backend: &Backend, ctx: &Ctx, operation: &str, input: &Value) -> Result<Out> {
+    call_in(model, backend, &backend.region(ctx), operation, input)
+}
+
+/// `call`, for a caller that keeps its region's handle (see `Backend::region`).
+pub fn call_in(
+    model: &Model,
+    backend: &Backend,
+    region: &Mutex<Region>,
+    operation: &str,
+    input: &Value,
+) -> Result<Out> {
     let op = model
         .operation(operation)
         .ok_or_else(|| error::internal(&format!("unknown operation {operation}")))?;
@@ -16,7 +29,6 @@ pub fn call(model: &Model, backend: &Backend, ctx: &Ctx, operation: &str, input:
         validate::server_side(model, shape, input).map_err(error::validation)?;
     }
     let now = backend.clock.now();
-    let region = backend.region(ctx);
     let mut r = region.lock();
     match operation {
         "CreateEventBus" => buses::create_event_bus(&mut r, input, now),

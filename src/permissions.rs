@@ -2,7 +2,7 @@
 //! DescribeEventBus returns the document as AWS builds it (docs/aws-facts.md §6).
 
 use crate::error::{self, Result};
-use crate::request::{bool_of, str_of, Obj};
+use crate::request::{Out, bool_of, str_of, Obj};
 use crate::state::{partition, Region};
 use serde_json::{json, Value};
 
@@ -33,13 +33,13 @@ fn statement(input: &Value, resource: &str, region: &str) -> Result<Value> {
     } else {
         json!({"AWS": format!("arn:{}:iam::{principal}:root", partition(region))})
     };
-    let mut st = Obj::new()
-        .put("Sid", sid)
-        .put("Effect", "Allow")
-        .put("Principal", principal_value)
-        .put("Action", action)
-        .put("Resource", resource)
-        .build();
+    let mut st = json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": principal_value,
+        "Action": action,
+        "Resource": resource,
+    });
     if let Some(cond) = input.get("Condition") {
         if principal != "*" {
             return Err(error::condition_needs_any_principal());
@@ -54,7 +54,7 @@ fn statement(input: &Value, resource: &str, region: &str) -> Result<Value> {
     Ok(st)
 }
 
-pub fn put_permission(region: &mut Region, input: &Value, now: f64) -> Result<Value> {
+pub fn put_permission(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     let region_name = region.ctx.region.clone();
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
     if let Some(text) = str_of(input, "Policy") {
@@ -77,7 +77,7 @@ pub fn put_permission(region: &mut Region, input: &Value, now: f64) -> Result<Va
     Ok(Obj::new().build())
 }
 
-pub fn remove_permission(region: &mut Region, input: &Value, now: f64) -> Result<Value> {
+pub fn remove_permission(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
     if bool_of(input, "RemoveAllPermissions") {
         if bus.policy.take().is_none() {

@@ -6,11 +6,14 @@
 //! becomes an `InternalException` instead of reaching the interpreter.
 
 use crate::error::Error;
-use crate::model::{Model, ShapeId, ShapeType};
+use crate::model::{Model, ShapeType};
+use crate::request::Out;
 use crate::ops;
-use crate::state::{Backend, Ctx};
+use crate::state::{Backend, Ctx, Region};
+use parking_lot::Mutex;
 use crate::validate::{self, Param};
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError};
+use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Number, Value};
@@ -52,12 +55,12 @@ fn init(
     let model = Model::parse(model_json).map_err(PyRuntimeError::new_err)?;
     let utils = py.import("botocore.utils")?;
     let g = Globals {
-        model,
         make_error,
         param_validation_error,
         parse_timestamp: utils.getattr("parse_timestamp")?.unbind(),
         to_aware_datetime: utils.getattr("parse_to_aware_datetime")?.unbind(),
         decimal: py.import("decimal")?.getattr("Decimal")?.unbind(),
+        model,
     };
     let _ = GLOBALS.set(g);
     Ok(())
@@ -165,43 +168,48 @@ fn number(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
-/// Converts the engine's output to Python, with botocore's datetimes for timestamps.
-fn output(py: Python<'_>, g: &Globals, shape: Option<ShapeId>, v: &Value) -> PyResult<Py<PyAny>> {
-    let shape = shape.map(|id| g.model.shape(id));
-    match (shape, v) {
-        (Some(s), _) if !s.has_timestamp => Ok(pythonize::pythonize(py, v)?.unbind()),
-        (Some(s), Value::Number(n)) if s.kind == ShapeType::Timestamp => {
-            let secs = n.as_f64().unwrap_or(0.0);
-            Ok(g.parse_timestamp.bind(py).call1((secs,))?.unbind())
-        }
-        (Some(s), Value::Object(o)) if s.kind == ShapeType::Structure => {
-            let d = PyDict::new(py);
-            for (k, item) in o {
-                d.set_item(k, output(py, g, s.member(k), item)?)?;
-            }
-            Ok(d.into_any().unbind())
-        }
-        (Some(s), Value::Object(o)) if s.kind == ShapeType::Map => {
-            let d = PyDict::new(py);
-            for (k, item) in o {
-                d.set_item(k, output(py, g, s.value, item)?)?;
-            }
-            Ok(d.into_any().unbind())
-        }
-        (Some(s), Value::Array(a)) if s.kind == ShapeType::List => {
-            let items = a
+/// Converts a response to Python: botocore's datetimes for timestamps, and member names
+/// interned once (they are the model's, a small fixed set).
+fn output<'py>(py: Python<'py>, g: &Globals, v: &Out) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Out::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Out::Int(i) => i.into_pyobject(py)?.into_any(),
+        Out::Time(secs) => g.parse_timestamp.bind(py).call1((*secs,))?,
+        Out::Str(text) => PyString::new(py, text).into_any(),
+        Out::List(items) => {
+            let items = items
                 .iter()
-                .map(|item| output(py, g, s.member, item))
+                .map(|item| output(py, g, item))
                 .collect::<PyResult<Vec<_>>>()?;
-            Ok(PyList::new(py, items)?.into_any().unbind())
+            PyList::new(py, items)?.into_any()
         }
-        _ => Ok(pythonize::pythonize(py, v)?.unbind()),
-    }
+        Out::Obj(members) => {
+            let d = PyDict::new(py);
+            for (k, item) in members {
+                d.set_item(member_name(py, k), output(py, g, item)?)?;
+            }
+            d.into_any()
+        }
+        Out::Json(v) => pythonize::pythonize(py, v)?,
+    })
+}
+
+/// The interned Python string for a response member name.
+fn member_name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
+    use std::collections::HashMap;
+    static NAMES: Mutex<Option<HashMap<usize, Py<PyString>>>> = Mutex::new(None);
+    let mut names = NAMES.lock();
+    names
+        .get_or_insert_with(HashMap::new)
+        // Keyed by address: every name is a `&'static str` literal of the engine.
+        .entry(name.as_ptr() as usize ^ (name.len() << 48))
+        .or_insert_with(|| PyString::intern(py, name).unbind())
+        .bind(py)
+        .clone()
 }
 
 /// `Date` as an HTTP header, cached for the second it names.
 fn http_date() -> String {
-    use parking_lot::Mutex;
     static CACHE: Mutex<(i64, String)> = Mutex::new((i64::MIN, String::new()));
     let now = chrono::Utc::now();
     let mut c = CACHE.lock();
@@ -221,16 +229,20 @@ fn response_metadata<'py>(
     status: u16,
     content_length: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let id = PyString::new(py, request_id);
     let headers = PyDict::new(py);
-    headers.set_item("x-amzn-requestid", request_id)?;
-    headers.set_item("content-type", "application/x-amz-json-1.1")?;
-    headers.set_item("content-length", content_length.to_string())?;
-    headers.set_item("date", http_date())?;
+    headers.set_item(intern!(py, "x-amzn-requestid"), &id)?;
+    headers.set_item(
+        intern!(py, "content-type"),
+        intern!(py, "application/x-amz-json-1.1"),
+    )?;
+    headers.set_item(intern!(py, "content-length"), content_length.to_string())?;
+    headers.set_item(intern!(py, "date"), http_date())?;
     let meta = PyDict::new(py);
-    meta.set_item("RequestId", request_id)?;
-    meta.set_item("HTTPStatusCode", status)?;
-    meta.set_item("HTTPHeaders", headers)?;
-    meta.set_item("RetryAttempts", 0)?;
+    meta.set_item(intern!(py, "RequestId"), &id)?;
+    meta.set_item(intern!(py, "HTTPStatusCode"), status)?;
+    meta.set_item(intern!(py, "HTTPHeaders"), headers)?;
+    meta.set_item(intern!(py, "RetryAttempts"), 0)?;
     Ok(meta)
 }
 
@@ -256,15 +268,19 @@ impl PyBackend {
 struct NativeClient {
     backend: Arc<Backend>,
     ctx: Ctx,
+    /// This client's account and region, looked up once.
+    region: Arc<Mutex<Region>>,
 }
 
 #[pymethods]
 impl NativeClient {
     #[new]
     fn new(backend: &PyBackend, account_id: &str, region_name: &str) -> Self {
+        let ctx = Ctx::new(account_id, region_name);
         NativeClient {
+            region: backend.0.region(&ctx),
             backend: backend.0.clone(),
-            ctx: Ctx::new(account_id, region_name),
+            ctx,
         }
     }
 
@@ -304,23 +320,23 @@ impl NativeClient {
             }
             None => Value::Object(Default::default()),
         };
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let mut id_buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let request_id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id_buf);
         let result = catch_unwind(AssertUnwindSafe(|| {
-            ops::call(&g.model, &self.backend, &self.ctx, operation, &input)
+            ops::call_in(&g.model, &self.backend, &self.region, operation, &input)
         }))
         .unwrap_or_else(|_| Err(crate::error::internal("the engine failed")));
         match result {
             Ok(out) => {
-                let body_len = serde_json::to_vec(&out).map_or(0, |b| b.len());
-                let py_out = output(py, g, op.output, &out)?;
-                let dict = py_out.bind(py).cast::<PyDict>()?.clone();
-                dict.set_item(
-                    "ResponseMetadata",
-                    response_metadata(py, &request_id, 200, body_len)?,
+                let body_len = out.json_len();
+                let py_out = output(py, g, &out)?;
+                py_out.set_item(
+                    intern!(py, "ResponseMetadata"),
+                    response_metadata(py, request_id, 200, body_len)?,
                 )?;
-                Ok(py_out)
+                Ok(py_out.unbind())
             }
-            Err(e) => Err(self.error(py, g, operation, &request_id, e)),
+            Err(e) => Err(self.error(py, g, operation, request_id, e)),
         }
     }
 }
@@ -341,10 +357,100 @@ impl NativeClient {
     }
 }
 
+/// A client method: `Client.describe_rule` is `Operation("DescribeRule", "describe_rule")`.
+/// Being native, a call goes from Python straight to the engine.
+#[pyclass(module = "eventbridge_mock._native", frozen)]
+struct Operation {
+    api_name: String,
+    method_name: String,
+}
+
+#[pymethods]
+impl Operation {
+    #[new]
+    fn new(api_name: String, method_name: String) -> Self {
+        Operation {
+            api_name,
+            method_name,
+        }
+    }
+
+    #[getter]
+    fn __name__(&self) -> &str {
+        &self.method_name
+    }
+
+    #[getter]
+    fn api_name(&self) -> &str {
+        &self.api_name
+    }
+
+    fn __get__(
+        slf: Py<Self>,
+        py: Python<'_>,
+        instance: Option<Bound<'_, PyAny>>,
+        _owner: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        match instance {
+            None => Ok(slf.into_any()),
+            Some(client) => {
+                let native = client.getattr(intern!(py, "_native"))?;
+                let bound = BoundOperation {
+                    operation: slf,
+                    native: native.cast_into::<NativeClient>()?.unbind(),
+                };
+                Ok(Py::new(py, bound)?.into_any())
+            }
+        }
+    }
+}
+
+/// A client method bound to its client, as `client.describe_rule`.
+#[pyclass(module = "eventbridge_mock._native", frozen)]
+struct BoundOperation {
+    operation: Py<Operation>,
+    native: Py<NativeClient>,
+}
+
+#[pymethods]
+impl BoundOperation {
+    #[getter]
+    fn __name__(&self) -> &str {
+        &self.operation.get().method_name
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let op = self.operation.get();
+        if !args.is_empty() {
+            return Err(PyTypeError::new_err(format!(
+                "{}() only accepts keyword arguments.",
+                op.method_name
+            )));
+        }
+        let empty;
+        let params = match kwargs {
+            Some(k) => k,
+            None => {
+                empty = PyDict::new(py);
+                &empty
+            }
+        };
+        self.native.get().call(py, &op.api_name, params)
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(init, m)?)?;
     m.add_class::<PyBackend>()?;
     m.add_class::<NativeClient>()?;
+    m.add_class::<Operation>()?;
+    m.add_class::<BoundOperation>()?;
     Ok(())
 }

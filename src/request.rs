@@ -1,6 +1,6 @@
-//! Small helpers for reading validated requests and building responses as JSON.
+//! Reading validated requests (JSON) and building responses (`Out`).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A string member of a request (absent, or not a string: None).
 pub fn str_of<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
@@ -23,28 +23,192 @@ pub fn list_of<'a>(input: &'a Value, key: &str) -> &'a [Value] {
         .unwrap_or(&[])
 }
 
+/// A response. Cheaper to build, convert and drop than a JSON map, which matters on the
+/// per-call path; timestamps are typed, so the binding needs no shape to find them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Out {
+    Bool(bool),
+    Int(i64),
+    /// Epoch seconds; AWS sends them as JSON numbers, botocore returns datetimes.
+    Time(f64),
+    Str(String),
+    List(Vec<Out>),
+    Obj(Vec<(&'static str, Out)>),
+    /// A structure the caller gave and gets back as given (a Target, a DeadLetterConfig).
+    Json(Value),
+}
+
+impl From<bool> for Out {
+    fn from(b: bool) -> Out {
+        Out::Bool(b)
+    }
+}
+
+impl From<usize> for Out {
+    fn from(n: usize) -> Out {
+        Out::Int(n as i64)
+    }
+}
+
+impl From<i64> for Out {
+    fn from(n: i64) -> Out {
+        Out::Int(n)
+    }
+}
+
+impl From<&str> for Out {
+    fn from(s: &str) -> Out {
+        Out::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Out {
+    fn from(s: String) -> Out {
+        Out::Str(s)
+    }
+}
+
+impl From<&String> for Out {
+    fn from(s: &String) -> Out {
+        Out::Str(s.clone())
+    }
+}
+
+impl From<Value> for Out {
+    fn from(v: Value) -> Out {
+        Out::Json(v)
+    }
+}
+
+impl From<&Value> for Out {
+    fn from(v: &Value) -> Out {
+        Out::Json(v.clone())
+    }
+}
+
+impl<T: Into<Out>> From<Vec<T>> for Out {
+    fn from(items: Vec<T>) -> Out {
+        Out::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl Out {
+    /// The response as AWS's JSON body.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Out::Bool(b) => Value::Bool(*b),
+            Out::Int(n) => Value::from(*n),
+            Out::Time(t) => serde_json::Number::from_f64(*t).map_or(Value::Null, Value::Number),
+            Out::Str(s) => Value::String(s.clone()),
+            Out::List(items) => Value::Array(items.iter().map(Out::to_json).collect()),
+            Out::Obj(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.to_json()))
+                    .collect(),
+            ),
+            Out::Json(v) => v.clone(),
+        }
+    }
+
+    /// The length of the JSON body (the response's Content-Length), without building it.
+    pub fn json_len(&self) -> usize {
+        match self {
+            Out::Bool(true) => 4,
+            Out::Bool(false) => 5,
+            Out::Int(n) => itoa::Buffer::new().format(*n).len(),
+            Out::Time(t) => ryu::Buffer::new().format(*t).len(),
+            Out::Str(s) => json_str_len(s),
+            Out::List(items) => {
+                2 + items.iter().map(Out::json_len).sum::<usize>() + items.len().saturating_sub(1)
+            }
+            Out::Obj(members) => {
+                2 + members
+                    .iter()
+                    .map(|(k, v)| json_str_len(k) + 1 + v.json_len())
+                    .sum::<usize>()
+                    + members.len().saturating_sub(1)
+            }
+            Out::Json(v) => {
+                let mut c = Count(0);
+                let _ = serde_json::to_writer(&mut c, v);
+                c.0
+            }
+        }
+    }
+}
+
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0 += b.len();
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Length of a string as a JSON string literal, with serde_json's escapes.
+fn json_str_len(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
 /// A response object whose absent members are left out, as AWS leaves them out.
 #[derive(Default)]
-pub struct Obj(Map<String, Value>);
+pub struct Obj(Vec<(&'static str, Out)>);
 
 impl Obj {
     pub fn new() -> Obj {
         Obj::default()
     }
 
-    pub fn put(mut self, key: &str, value: impl Into<Value>) -> Obj {
-        self.0.insert(key.to_owned(), value.into());
+    pub fn put(mut self, key: &'static str, value: impl Into<Out>) -> Obj {
+        self.0.push((key, value.into()));
         self
     }
 
-    pub fn opt<V: Into<Value>>(mut self, key: &str, value: Option<V>) -> Obj {
-        if let Some(v) = value {
-            self.0.insert(key.to_owned(), v.into());
+    pub fn opt<V: Into<Out>>(self, key: &'static str, value: Option<V>) -> Obj {
+        match value {
+            Some(v) => self.put(key, v),
+            None => self,
         }
+    }
+
+    pub fn time(mut self, key: &'static str, epoch_seconds: f64) -> Obj {
+        self.0.push((key, Out::Time(epoch_seconds)));
         self
     }
 
-    pub fn build(self) -> Value {
-        Value::Object(self.0)
+    pub fn build(self) -> Out {
+        Out::Obj(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_len_matches_serialized_length() {
+        let out = Obj::new()
+            .put("Name", "a \"quoted\"\n\u{1} é")
+            .put("Count", 42usize)
+            .put("Ok", false)
+            .time("When", 1764160000.123)
+            .put("Items", vec!["x", "y"])
+            .put("Empty", Vec::<Out>::new())
+            .put("Given", json!({"Arn": "arn:aws:sqs:us-east-1:1:q", "N": [1, 2.5]}))
+            .build();
+        assert_eq!(out.json_len(), serde_json::to_vec(&out.to_json()).unwrap().len());
     }
 }

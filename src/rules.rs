@@ -3,7 +3,7 @@
 use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{bool_of, int_of, list_of, str_of, Obj};
+use crate::request::{Out, bool_of, int_of, list_of, str_of, Obj};
 use crate::state::Region;
 use crate::tags::Tags;
 use serde_json::Value;
@@ -84,7 +84,7 @@ pub fn compile_pattern(text: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-pub fn put_rule(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let pattern = compile_pattern(str_of(input, "EventPattern"))?;
     let schedule = str_of(input, "ScheduleExpression");
@@ -129,7 +129,7 @@ pub fn put_rule(region: &mut Region, input: &Value) -> Result<Value> {
     Ok(Obj::new().put("RuleArn", rule_arn).build())
 }
 
-pub fn describe_rule(region: &Region, input: &Value) -> Result<Value> {
+pub fn describe_rule(region: &Region, input: &Value) -> Result<Out> {
     let rule = region.rule(
         str_of(input, "EventBusName"),
         str_of(input, "Name").unwrap_or_default(),
@@ -140,7 +140,7 @@ pub fn describe_rule(region: &Region, input: &Value) -> Result<Value> {
         .build())
 }
 
-pub fn list_rules(region: &Region, input: &Value) -> Result<Value> {
+pub fn list_rules(region: &Region, input: &Value) -> Result<Out> {
     let bus = region.bus(str_of(input, "EventBusName"))?;
     let prefix = str_of(input, "NamePrefix").unwrap_or_default();
     let rules: Vec<&Rule> = bus
@@ -154,14 +154,14 @@ pub fn list_rules(region: &Region, input: &Value) -> Result<Value> {
         int_of(input, "Limit"),
         str_of(input, "NextToken"),
     )?;
-    let items: Vec<Value> = page.iter().map(|r| r.summary().build()).collect();
+    let items: Vec<Out> = page.iter().map(|r| r.summary().build()).collect();
     Ok(Obj::new()
         .put("Rules", items)
         .opt("NextToken", next)
         .build())
 }
 
-pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
     let name = str_of(input, "Name").unwrap_or_default();
     // Deleting a rule that does not exist succeeds, as in AWS.
@@ -175,7 +175,7 @@ pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Value> {
     Ok(Obj::new().build())
 }
 
-fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Value> {
+fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Out> {
     let rule = region.rule_mut(
         str_of(input, "EventBusName"),
         str_of(input, "Name").unwrap_or_default(),
@@ -185,10 +185,10 @@ fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Value> {
     Ok(Obj::new().build())
 }
 
-pub fn enable_rule(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn enable_rule(region: &mut Region, input: &Value) -> Result<Out> {
     set_state(region, input, "ENABLED")
 }
 
-pub fn disable_rule(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn disable_rule(region: &mut Region, input: &Value) -> Result<Out> {
     set_state(region, input, "DISABLED")
 }

@@ -85,8 +85,14 @@ impl Backend {
             .clone()
     }
 
-    /// Forgets every account and region.
+    /// Forgets every resource in every account and region. Each region is emptied in place,
+    /// so handles to it (which clients keep) stay valid.
     pub fn reset(&self) {
-        self.regions.write().clear();
+        let now = self.clock.now();
+        for region in self.regions.read().values() {
+            let mut r = region.lock();
+            let ctx = r.ctx.clone();
+            *r = Region::new(ctx, now);
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::arn::{self, Resource};
 use crate::error::{self, Result};
-use crate::request::{list_of, str_of, Obj};
+use crate::request::{Out, list_of, str_of, Obj};
 use crate::state::Region;
 use serde_json::Value;
 
@@ -37,11 +37,11 @@ impl Tags {
             .retain(|(k, _)| !keys.iter().any(|r| r.as_str() == Some(k)));
     }
 
-    pub fn to_json(&self) -> Value {
-        Value::Array(
+    pub fn to_out(&self) -> Out {
+        Out::List(
             self.0
                 .iter()
-                .map(|(k, v)| Obj::new().put("Key", k.as_str()).put("Value", v.as_str()).build())
+                .map(|(k, v)| Obj::new().put("Key", k).put("Value", v).build())
                 .collect(),
         )
     }
@@ -56,19 +56,19 @@ fn tags_of<'r>(region: &'r mut Region, arn: &str) -> Result<&'r mut Tags> {
     }
 }
 
-pub fn tag_resource(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn tag_resource(region: &mut Region, input: &Value) -> Result<Out> {
     let tags = tags_of(region, str_of(input, "ResourceARN").unwrap_or_default())?;
     tags.merge(list_of(input, "Tags"))?;
     Ok(Obj::new().build())
 }
 
-pub fn untag_resource(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn untag_resource(region: &mut Region, input: &Value) -> Result<Out> {
     let tags = tags_of(region, str_of(input, "ResourceARN").unwrap_or_default())?;
     tags.remove(list_of(input, "TagKeys"));
     Ok(Obj::new().build())
 }
 
-pub fn list_tags_for_resource(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn list_tags_for_resource(region: &mut Region, input: &Value) -> Result<Out> {
     let tags = tags_of(region, str_of(input, "ResourceARN").unwrap_or_default())?;
-    Ok(Obj::new().put("Tags", tags.to_json()).build())
+    Ok(Obj::new().put("Tags", tags.to_out()).build())
 }

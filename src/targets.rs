@@ -2,7 +2,7 @@
 
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{bool_of, int_of, list_of, str_of, Obj};
+use crate::request::{Out, bool_of, int_of, list_of, str_of, Obj};
 use crate::state::Region;
 use serde_json::Value;
 
@@ -21,14 +21,14 @@ fn is_arn(s: &str) -> bool {
         && !parts[5].is_empty()
 }
 
-fn result(failed: Vec<Value>) -> Value {
+fn result(failed: Vec<Out>) -> Out {
     Obj::new()
         .put("FailedEntryCount", failed.len())
         .put("FailedEntries", failed)
         .build()
 }
 
-pub fn put_targets(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn put_targets(region: &mut Region, input: &Value) -> Result<Out> {
     let new = list_of(input, "Targets");
     for t in new {
         let arn = str_of(t, "Arn").unwrap_or_default();
@@ -56,7 +56,7 @@ pub fn put_targets(region: &mut Region, input: &Value) -> Result<Value> {
     Ok(result(Vec::new()))
 }
 
-pub fn remove_targets(region: &mut Region, input: &Value) -> Result<Value> {
+pub fn remove_targets(region: &mut Region, input: &Value) -> Result<Out> {
     let rule = region.rule_mut(
         str_of(input, "EventBusName"),
         str_of(input, "Rule").unwrap_or_default(),
@@ -69,7 +69,7 @@ pub fn remove_targets(region: &mut Region, input: &Value) -> Result<Value> {
     Ok(result(Vec::new()))
 }
 
-pub fn list_targets_by_rule(region: &Region, input: &Value) -> Result<Value> {
+pub fn list_targets_by_rule(region: &Region, input: &Value) -> Result<Out> {
     let rule = region.rule(
         str_of(input, "EventBusName"),
         str_of(input, "Rule").unwrap_or_default(),
@@ -88,7 +88,7 @@ pub fn list_targets_by_rule(region: &Region, input: &Value) -> Result<Value> {
         .build())
 }
 
-pub fn list_rule_names_by_target(region: &Region, input: &Value) -> Result<Value> {
+pub fn list_rule_names_by_target(region: &Region, input: &Value) -> Result<Out> {
     let bus = region.bus(str_of(input, "EventBusName"))?;
     let arn = str_of(input, "TargetArn").unwrap_or_default();
     let names: Vec<&str> = bus

@@ -304,7 +304,7 @@ fn fmt_json_number(n: &Number) -> String {
 /// The service's own checks; `Err` is the complete `ValidationException` message.
 pub fn server_side(model: &Model, shape: ShapeId, input: &Value) -> Result<(), String> {
     let mut found = Vec::new();
-    walk_server(model, shape, input, "", &mut found);
+    walk_server(model, shape, input, &Path::Root, &mut found);
     match found.len() {
         0 => Ok(()),
         n => Err(format!(
@@ -322,11 +322,52 @@ pub fn server_side(model: &Model, shape: ShapeId, input: &Value) -> Result<(), S
     }
 }
 
-fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &str, out: &mut Vec<Violation>) {
+/// Where a value sits in the request, built only when a constraint fails.
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    fn render(&self, out: &mut String) {
+        let dot = |out: &mut String| {
+            if !out.is_empty() {
+                out.push('.')
+            }
+        };
+        match self {
+            Path::Root => {}
+            Path::Member(parent, name) => {
+                parent.render(out);
+                dot(out);
+                out.push_str(&wire_name(name));
+            }
+            // AWS numbers list items from 1: `targets.1.member.id`.
+            Path::Index(parent, i) => {
+                parent.render(out);
+                out.push_str(&format!(".{}.member", i + 1));
+            }
+            Path::Key(parent, k) => {
+                parent.render(out);
+                dot(out);
+                out.push_str(k);
+            }
+        }
+    }
+}
+
+fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec<Violation>) {
     let shape = model.shape(id);
+    if !shape.constrained {
+        return;
+    }
     let mut fail = |constraint: String| {
+        let mut rendered = String::new();
+        path.render(&mut rendered);
         out.push(Violation {
-            path: path.to_owned(),
+            path: rendered,
             value: aws_display(v),
             constraint,
         })
@@ -335,12 +376,7 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &str, out: &mut Vec<
         (ShapeType::Structure, Value::Object(o)) => {
             for m in &shape.members {
                 if let Some(child) = o.get(&m.name) {
-                    let p = if path.is_empty() {
-                        wire_name(&m.name)
-                    } else {
-                        format!("{path}.{}", wire_name(&m.name))
-                    };
-                    walk_server(model, m.shape, child, &p, out);
+                    walk_server(model, m.shape, child, &Path::Member(path, &m.name), out);
                 }
             }
         }
@@ -355,14 +391,22 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &str, out: &mut Vec<
             }
             if let Some(m) = shape.member {
                 for (i, item) in a.iter().enumerate() {
-                    walk_server(model, m, item, &format!("{path}.{}.member", i + 1), out);
+                    walk_server(model, m, item, &Path::Index(path, i), out);
                 }
             }
         }
         (ShapeType::Map, Value::Object(o)) => {
+            if let Some(max) = shape.max {
+                if o.len() as f64 > max {
+                    fail(format!(
+                        "Member must have length less than or equal to {}",
+                        fmt_number(max)
+                    ));
+                }
+            }
             if let Some(vs) = shape.value {
                 for (k, item) in o {
-                    walk_server(model, vs, item, &format!("{path}.{k}"), out);
+                    walk_server(model, vs, item, &Path::Key(path, k), out);
                 }
             }
         }

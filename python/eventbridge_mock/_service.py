@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from email.utils import formatdate
 
 import botocore.session
 from botocore.errorfactory import ClientExceptionsFactory
@@ -57,6 +58,7 @@ def error_response(code: str, message: str, request_id: str | None = None) -> di
                 "x-amzn-requestid": request_id,
                 "content-type": "application/x-amz-json-1.1",
                 "content-length": str(len(json.dumps({"__type": code, "message": message}))),
+                "date": formatdate(usegmt=True),
             },
             "RetryAttempts": 0,
         },

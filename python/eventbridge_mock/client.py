@@ -58,7 +58,6 @@ class Client:
         region = region_name or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         self._backend = backend if backend is not None else default_backend()
         self._native = _native.NativeClient(self._backend, account_id or DEFAULT_ACCOUNT_ID, region)
-        self._call = self._native.call
         model = _service.service_model()
         client_config = Config(region_name=region)
         if config is not None:
@@ -81,7 +80,8 @@ class Client:
         return self._native.account_id
 
     def can_paginate(self, operation_name: str) -> bool:
-        return _METHOD_TO_API.get(operation_name) in _service.paginator_config()
+        # An unknown method name raises KeyError, as in boto3.
+        return _METHOD_TO_API[operation_name] in _service.paginator_config()
 
     def get_paginator(self, operation_name: str) -> Paginator:
         if not self.can_paginate(operation_name):
@@ -107,23 +107,12 @@ class Client:
         """Nothing to release: there is no connection pool."""
 
 
-def _api_method(api_name: str, method_name: str):
-    def _api_call(self, *args, **kwargs):
-        if args:
-            raise TypeError(f"{method_name}() only accepts keyword arguments.")
-        return self._call(api_name, kwargs)
-
-    _api_call.__name__ = method_name
-    _api_call.__qualname__ = f"Client.{method_name}"
-    _api_call.__doc__ = f"EventBridge {api_name}, as ``boto3.client('events').{method_name}``."
-    return _api_call
-
-
 _METHOD_TO_API = {
     xform_name(name): name for name in _service.service_model().operation_names
 }
+# Each method is a native descriptor: a call goes from Python straight to the engine.
 for _method, _api in _METHOD_TO_API.items():
-    setattr(Client, _method, _api_method(_api, _method))
+    setattr(Client, _method, _native.Operation(_api, _method))
 
 
 def client(region_name: str | None = None, account_id: str | None = None, **kwargs) -> Client:
