@@ -41,6 +41,7 @@ pub fn call_in(
         "DeleteRule" => rules::delete_rule(&mut r, input),
         "EnableRule" => rules::enable_rule(&mut r, input),
         "DisableRule" => rules::disable_rule(&mut r, input),
+        "TestEventPattern" => rules::test_event_pattern(input),
         "PutTargets" => targets::put_targets(&mut r, input),
         "RemoveTargets" => targets::remove_targets(&mut r, input),
         "ListTargetsByRule" => targets::list_targets_by_rule(&r, input),

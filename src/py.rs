@@ -12,7 +12,8 @@ use crate::ops;
 use crate::state::{Backend, Ctx, Region};
 use parking_lot::Mutex;
 use crate::validate::{self, Param};
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError};
+use crate::pattern::{Pattern, RuleSet};
+use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -197,10 +198,28 @@ fn output<'py>(py: Python<'py>, g: &Globals, v: &Out) -> PyResult<Bound<'py, PyA
 /// The interned Python string for a response member name.
 fn member_name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
     use std::collections::HashMap;
-    static NAMES: Mutex<Option<HashMap<usize, Py<PyString>>>> = Mutex::new(None);
+    use std::hash::{BuildHasherDefault, Hasher};
+    /// The keys are addresses: one multiply mixes them well enough, far cheaper than SipHash.
+    #[derive(Default)]
+    struct AddressHasher(u64);
+    impl Hasher for AddressHasher {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            }
+        }
+        fn write_usize(&mut self, n: usize) {
+            self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    type Names = HashMap<usize, Py<PyString>, BuildHasherDefault<AddressHasher>>;
+    static NAMES: Mutex<Option<Names>> = Mutex::new(None);
     let mut names = NAMES.lock();
     names
-        .get_or_insert_with(HashMap::new)
+        .get_or_insert_with(Names::default)
         // Keyed by address: every name is a `&'static str` literal of the engine.
         .entry(name.as_ptr() as usize ^ (name.len() << 48))
         .or_insert_with(|| PyString::intern(py, name).unbind())
@@ -445,6 +464,258 @@ impl BoundOperation {
     }
 }
 
+/// Pattern text from a JSON string or a dict, as the exploration API accepts either.
+fn pattern_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = obj.extract::<String>() {
+        return Ok(text);
+    }
+    let v: Value = pythonize::depythonize(obj)?;
+    Ok(v.to_string())
+}
+
+/// The same exception the client raises for an invalid pattern.
+fn pattern_error(py: Python<'_>, e: crate::pattern::PatternError) -> PyErr {
+    let err = crate::error::invalid_pattern(e.message());
+    match globals() {
+        Ok(g) => {
+            let mut id_buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+            let request_id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id_buf);
+            match g.make_error.bind(py).call1((
+                err.code,
+                &err.message,
+                "TestEventPattern",
+                &*request_id,
+            )) {
+                Ok(exc) => PyErr::from_value(exc),
+                Err(e) => e,
+            }
+        }
+        Err(e) => e,
+    }
+}
+
+fn compile(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Pattern> {
+    if let Ok(p) = obj.cast::<PyPattern>() {
+        return Ok(p.get().0.clone());
+    }
+    Pattern::parse(&pattern_text(obj)?).map_err(|e| pattern_error(py, e))
+}
+
+/// An event given as JSON text or as a dict.
+enum EventArg {
+    Text(String),
+    Value(Value),
+}
+
+impl EventArg {
+    fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<EventArg> {
+        match obj.extract::<String>() {
+            Ok(text) => Ok(EventArg::Text(text)),
+            Err(_) => Ok(EventArg::Value(pythonize::depythonize(obj)?)),
+        }
+    }
+
+    fn value(self) -> PyResult<Value> {
+        match self {
+            EventArg::Value(v) => Ok(v),
+            EventArg::Text(t) => serde_json::from_str(&t)
+                .map_err(|e| PyValueError::new_err(format!("event is not JSON: {e}"))),
+        }
+    }
+}
+
+fn json_error(e: crate::pattern::EventJsonError) -> PyErr {
+    PyValueError::new_err(format!("event is not JSON: {e}"))
+}
+
+/// A compiled event pattern, for notebooks and tests.
+#[pyclass(name = "Pattern", module = "eventbridge_mock", frozen)]
+struct PyPattern(Pattern);
+
+#[pymethods]
+impl PyPattern {
+    #[new]
+    fn new(py: Python<'_>, pattern: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyPattern(compile(py, pattern)?))
+    }
+
+    /// The pattern text.
+    #[getter]
+    fn source(&self) -> &str {
+        self.0.source()
+    }
+
+    /// Whether AWS would match `event` (JSON text or a dict) with this pattern.
+    fn matches(&self, event: &Bound<'_, PyAny>) -> PyResult<bool> {
+        match EventArg::from_py(event)? {
+            EventArg::Text(t) => self.0.matches_json(&t).map_err(json_error),
+            EventArg::Value(v) => Ok(self.0.matches_value(&v)),
+        }
+    }
+
+    /// Why `event` matched or not: each field and condition, for each `$or` branch.
+    fn explain(&self, event: &Bound<'_, PyAny>) -> PyResult<PyExplanation> {
+        Ok(PyExplanation(self.0.explain(&EventArg::from_py(event)?.value()?)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Pattern({})", self.0.source())
+    }
+
+    fn _repr_html_(&self) -> String {
+        format!(
+            "<code>Pattern</code><pre>{}</pre>",
+            html_escape(&pretty(self.0.source()))
+        )
+    }
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<Value>(json)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| json.to_owned())
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The outcome of `Pattern.explain`: truthy when the event matched.
+#[pyclass(name = "Explanation", module = "eventbridge_mock", frozen)]
+struct PyExplanation(crate::pattern::Explanation);
+
+#[pymethods]
+impl PyExplanation {
+    #[getter]
+    fn matched(&self) -> bool {
+        self.0.matched()
+    }
+
+    fn __bool__(&self) -> bool {
+        self.0.matched()
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn _repr_html_(&self) -> String {
+        self.0.to_html()
+    }
+}
+
+/// Whether `pattern` matches `event`; each may be JSON text or a dict.
+#[pyfunction]
+fn test_event_pattern(py: Python<'_>, pattern: &Bound<'_, PyAny>, event: &Bound<'_, PyAny>) -> PyResult<bool> {
+    PyPattern(compile(py, pattern)?).matches(event)
+}
+
+/// Many named patterns compiled together: which rules match an event.
+#[pyclass(name = "RuleSet", module = "eventbridge_mock", subclass)]
+struct PyRuleSet(RuleSet);
+
+#[pymethods]
+impl PyRuleSet {
+    /// `rules` maps rule names to patterns (JSON text, dicts or `Pattern`s).
+    #[new]
+    #[pyo3(signature = (rules=None))]
+    fn new(py: Python<'_>, rules: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut set = RuleSet::new();
+        if let Some(rules) = rules {
+            let items = rules.call_method0("items")?;
+            for item in items.try_iter()? {
+                let (name, pattern): (String, Bound<'_, PyAny>) = item?.extract()?;
+                set.insert(&name, &compile(py, &pattern)?);
+            }
+        }
+        Ok(PyRuleSet(set))
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn add(&mut self, py: Python<'_>, name: &str, pattern: &Bound<'_, PyAny>) -> PyResult<()> {
+        let p = compile(py, pattern)?;
+        self.0.insert(name, &p);
+        Ok(())
+    }
+
+    fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
+
+    /// The names of the rules that match `event`, sorted.
+    #[pyo3(name = "match")]
+    fn match_one(&self, event: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let names = match EventArg::from_py(event)? {
+            EventArg::Text(t) => self.0.matches_json(&t).map_err(json_error)?,
+            EventArg::Value(v) => self.0.matches_value(&v),
+        };
+        Ok(names.into_iter().map(str::to_owned).collect())
+    }
+
+    /// Matches every event of `events` (an iterable of JSON texts or dicts, or the path of
+    /// a JSON-lines file) and returns `(per_event_matches, per_rule_counts)`.
+    fn _match_many(
+        &self,
+        py: Python<'_>,
+        events: &Bound<'_, PyAny>,
+    ) -> PyResult<(Vec<Vec<String>>, Py<PyDict>)> {
+        let mut per_event = Vec::new();
+        let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        let mut record = |names: Vec<&str>| {
+            for n in &names {
+                *counts.entry((*n).to_owned()).or_default() += 1;
+            }
+            per_event.push(names.into_iter().map(str::to_owned).collect::<Vec<_>>());
+        };
+        let path: Option<std::path::PathBuf> = if events.is_instance_of::<PyString>()
+            || events.hasattr("__fspath__")?
+        {
+            Some(events.extract()?)
+        } else {
+            None
+        };
+        match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))?;
+                for (i, line) in text.lines().enumerate() {
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    let names = self.0.matches_json(line).map_err(|e| {
+                        PyValueError::new_err(format!("{}:{}: event is not JSON: {e}", path.display(), i + 1))
+                    })?;
+                    record(names);
+                }
+            }
+            None => {
+                for event in events.try_iter()? {
+                    let event = event?;
+                    match EventArg::from_py(&event)? {
+                        EventArg::Text(t) => record(self.0.matches_json(&t).map_err(json_error)?),
+                        EventArg::Value(v) => record(self.0.matches_value(&v)),
+                    }
+                }
+            }
+        }
+        let d = PyDict::new(py);
+        for (name, n) in counts {
+            d.set_item(name, n)?;
+        }
+        Ok((per_event, d.unbind()))
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(init, m)?)?;
@@ -452,5 +723,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<Operation>()?;
     m.add_class::<BoundOperation>()?;
+    m.add_class::<PyPattern>()?;
+    m.add_class::<PyExplanation>()?;
+    m.add_class::<PyRuleSet>()?;
+    m.add_function(wrap_pyfunction!(test_event_pattern, m)?)?;
     Ok(())
 }

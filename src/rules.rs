@@ -3,6 +3,7 @@
 use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
+use crate::pattern::Pattern;
 use crate::request::{Out, bool_of, int_of, list_of, str_of, Obj};
 use crate::state::Region;
 use crate::tags::Tags;
@@ -16,8 +17,8 @@ pub struct Rule {
     pub name: String,
     pub arn: String,
     pub bus: String,
-    /// The pattern text as given.
-    pub event_pattern: Option<String>,
+    /// The pattern as given, compiled once for matching.
+    pub event_pattern: Option<Pattern>,
     pub schedule_expression: Option<String>,
     pub state: String,
     pub description: Option<String>,
@@ -35,7 +36,7 @@ impl Rule {
         Obj::new()
             .put("Name", self.name.as_str())
             .put("Arn", self.arn.as_str())
-            .opt("EventPattern", self.event_pattern.as_deref())
+            .opt("EventPattern", self.event_pattern.as_ref().map(Pattern::source))
             .opt("ScheduleExpression", self.schedule_expression.as_deref())
             .put("State", self.state.as_str())
             .opt("Description", self.description.as_deref())
@@ -71,17 +72,19 @@ impl Region {
     }
 }
 
-/// Checks an EventPattern member, with AWS's error for an invalid one.
-pub fn compile_pattern(text: Option<&str>) -> Result<Option<String>> {
-    match text {
-        None => Ok(None),
-        Some(t) => match serde_json::from_str::<Value>(t) {
-            Ok(Value::Object(_)) => Ok(Some(t.to_owned())),
-            _ => Err(error::invalid_pattern(
-                "Event pattern is not valid. Reason: Filter is not an object".into(),
-            )),
-        },
-    }
+/// Compiles an EventPattern member, with AWS's error for an invalid one.
+pub fn compile_pattern(text: Option<&str>) -> Result<Option<Pattern>> {
+    text.map(|t| Pattern::parse(t).map_err(|e| error::invalid_pattern(e.message())))
+        .transpose()
+}
+
+/// TestEventPattern: the pattern is checked first, then the event.
+pub fn test_event_pattern(input: &Value) -> Result<Out> {
+    let pattern = compile_pattern(str_of(input, "EventPattern"))?;
+    let event = crate::pattern::validate_test_event(str_of(input, "Event").unwrap_or_default())
+        .map_err(error::validation)?;
+    let result = pattern.is_some_and(|p| p.matches_value(&event));
+    Ok(Obj::new().put("Result", result).build())
 }
 
 pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {

@@ -1,0 +1,333 @@
+//! One condition from a field's list, and how it judges one event value.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use serde_json::Number;
+
+use super::number;
+
+/// One leaf value of an event, as found at some field path.
+#[derive(Debug, Clone)]
+pub(crate) enum Leaf<'a> {
+    Str(Cow<'a, str>),
+    Num { n: Number, cmp: Option<i64> },
+    Bool(bool),
+    Null,
+}
+
+impl Leaf<'_> {
+    pub(crate) fn num(n: Number) -> Leaf<'static> {
+        let cmp = number::comparable(&n);
+        Leaf::Num { n, cmp }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Leaf::Str(s) => serde_json::Value::String(s.to_string()).to_string(),
+            Leaf::Num { n, .. } => n.to_string(),
+            Leaf::Bool(b) => b.to_string(),
+            Leaf::Null => "null".to_string(),
+        }
+    }
+}
+
+/// A numeric bound: millionths and whether the bound itself is included.
+pub(crate) type Bound = Option<(i64, bool)>;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Cond {
+    Str(String),
+    /// A number inside AWS's numeric range: matched by value.
+    Num(i64, Number),
+    /// A number outside that range: matched by its literal only.
+    NumLiteral(Number),
+    Bool(bool),
+    Null,
+    /// A plain string value that is an IP address literal: AWS compares it as an address.
+    Ip(IpAddr, String),
+    Prefix(String),
+    PrefixCi(String),
+    Suffix(String),
+    SuffixCi(String),
+    EqCi(String),
+    Wildcard(Wildcard),
+    Numeric {
+        lo: Bound,
+        hi: Bound,
+    },
+    /// Addresses from `lo` to `hi` inclusive; AWS keeps the host bits of the base address.
+    Cidr {
+        lo: u128,
+        hi: u128,
+        v6: bool,
+        text: String,
+    },
+    Exists(bool),
+    AnythingBut(AnythingBut),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum AnythingBut {
+    Strs(Vec<String>),
+    Nums(Vec<i64>),
+    Prefix(Vec<String>),
+    Suffix(Vec<String>),
+    Ci(Vec<String>),
+    Wildcard(Vec<Wildcard>),
+}
+
+/// A parsed wildcard: literal pieces between `*`s, with searchers for the middle ones.
+#[derive(Debug, Clone)]
+pub(crate) struct Wildcard {
+    pub(crate) text: String,
+    pieces: Vec<Vec<u8>>,
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Wildcard {
+    /// Parses `text`; errors carry AWS's reason. Positions count the opening quote AWS
+    /// adds internally, hence the +1.
+    pub(crate) fn parse(text: &str) -> Result<Wildcard, String> {
+        let b = text.as_bytes();
+        let mut pieces = vec![Vec::new()];
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'*' => {
+                    if b.get(i + 1) == Some(&b'*') {
+                        return Err(format!("Consecutive wildcard characters at pos {}", i + 1));
+                    }
+                    pieces.push(Vec::new());
+                }
+                b'\\' => match b.get(i + 1) {
+                    Some(&c @ (b'*' | b'\\')) => {
+                        if let Some(p) = pieces.last_mut() {
+                            p.push(c);
+                        }
+                        i += 1;
+                    }
+                    _ => return Err(format!("Invalid escape character at pos {}", i + 1)),
+                },
+                c => {
+                    if let Some(p) = pieces.last_mut() {
+                        p.push(c);
+                    }
+                }
+            }
+            i += 1;
+        }
+        let n = pieces.len();
+        let finders = pieces
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| *i > 0 && *i + 1 < n && !p.is_empty())
+            .map(|(_, p)| memchr::memmem::Finder::new(p).into_owned())
+            .collect();
+        Ok(Wildcard {
+            text: text.to_string(),
+            pieces,
+            finders,
+        })
+    }
+
+    pub(crate) fn star_count(&self) -> usize {
+        self.pieces.len() - 1
+    }
+
+    pub(crate) fn matches(&self, s: &str) -> bool {
+        let s = s.as_bytes();
+        let n = self.pieces.len();
+        if n == 1 {
+            return s == self.pieces[0].as_slice();
+        }
+        let first = &self.pieces[0];
+        let last = &self.pieces[n - 1];
+        if s.len() < first.len() + last.len() || !s.starts_with(first) || !s.ends_with(last) {
+            return false;
+        }
+        // Middle pieces: leftmost placement is always safe for `*`-only globs.
+        let mut rest = &s[first.len()..s.len() - last.len()];
+        for f in &self.finders {
+            match f.find(rest) {
+                Some(at) => rest = &rest[at + f.needle().len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Parses an IP literal the way AWS recognises one in a plain string value.
+pub(crate) fn ip_literal(s: &str) -> Option<IpAddr> {
+    let b = s.as_bytes();
+    let v4_shape = b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() == 3;
+    let v6_shape = b.contains(&b':') && b.iter().all(|c| c.is_ascii_hexdigit() || *c == b':');
+    if !(v4_shape || v6_shape) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// An address as a number, and whether it is IPv6.
+pub(crate) fn ip_bits(ip: IpAddr) -> (u128, bool) {
+    match ip {
+        IpAddr::V4(a) => (u32::from(a) as u128, false),
+        IpAddr::V6(a) => (u128::from(a), true),
+    }
+}
+
+pub(crate) fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn in_bounds(c: i64, lo: Bound, hi: Bound) -> bool {
+    let lo_ok = match lo {
+        None => true,
+        Some((b, incl)) => c > b || (incl && c == b),
+    };
+    let hi_ok = match hi {
+        None => true,
+        Some((b, incl)) => c < b || (incl && c == b),
+    };
+    lo_ok && hi_ok
+}
+
+impl AnythingBut {
+    /// Whether a present value passes. String forms let every non-string value through;
+    /// the numeric form judges numbers only (docs/patterns.md).
+    pub(crate) fn passes(&self, v: &Leaf) -> bool {
+        match (self, v) {
+            (AnythingBut::Nums(ns), Leaf::Num { cmp: Some(c), .. }) => !ns.contains(c),
+            (AnythingBut::Nums(_), _) => false,
+            (_, Leaf::Str(s)) => match self {
+                AnythingBut::Strs(xs) => !xs.iter().any(|x| x == s),
+                AnythingBut::Prefix(xs) => !xs.iter().any(|x| s.starts_with(x.as_str())),
+                AnythingBut::Suffix(xs) => !xs.iter().any(|x| s.ends_with(x.as_str())),
+                AnythingBut::Ci(xs) => {
+                    let l = lower(s);
+                    !xs.iter().any(|x| *x == l)
+                }
+                AnythingBut::Wildcard(ws) => !ws.iter().any(|w| w.matches(s)),
+                AnythingBut::Nums(_) => false,
+            },
+            _ => true,
+        }
+    }
+}
+
+impl Cond {
+    /// Whether one present leaf value satisfies this condition. `Exists(false)` is decided
+    /// per field (absence), never per value.
+    pub(crate) fn matches(&self, v: &Leaf) -> bool {
+        match (self, v) {
+            (Cond::Exists(e), _) => *e,
+            (Cond::AnythingBut(ab), _) => ab.passes(v),
+            (Cond::Str(x), Leaf::Str(s)) => x == s,
+            (Cond::Num(c, _), Leaf::Num { cmp: Some(d), .. }) => c == d,
+            (Cond::NumLiteral(x), Leaf::Num { n, .. }) => x == n,
+            (Cond::Bool(x), Leaf::Bool(b)) => x == b,
+            (Cond::Null, Leaf::Null) => true,
+            (Cond::Ip(ip, _), Leaf::Str(s)) => ip_literal(s) == Some(*ip),
+            (Cond::Prefix(p), Leaf::Str(s)) => s.starts_with(p.as_str()),
+            (Cond::Suffix(p), Leaf::Str(s)) => s.ends_with(p.as_str()),
+            (Cond::PrefixCi(p), Leaf::Str(s)) => lower(s).starts_with(p.as_str()),
+            (Cond::SuffixCi(p), Leaf::Str(s)) => lower(s).ends_with(p.as_str()),
+            (Cond::EqCi(p), Leaf::Str(s)) => lower(s) == p.as_str(),
+            (Cond::Wildcard(w), Leaf::Str(s)) => w.matches(s),
+            (Cond::Numeric { lo, hi }, Leaf::Num { cmp: Some(c), .. }) => in_bounds(*c, *lo, *hi),
+            (Cond::Cidr { lo, hi, v6, .. }, Leaf::Str(s)) => ip_literal(s)
+                .map(ip_bits)
+                .is_some_and(|(x, is6)| is6 == *v6 && *lo <= x && x <= *hi),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        let q = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+        let list = |xs: &[String]| xs.iter().map(|x| q(x)).collect::<Vec<_>>().join(", ");
+        match self {
+            Cond::Str(s) => format!("equals {}", q(s)),
+            Cond::Num(_, n) | Cond::NumLiteral(n) => format!("equals the number {n}"),
+            Cond::Bool(b) => format!("equals {b}"),
+            Cond::Null => "is null".to_string(),
+            Cond::Ip(_, s) => format!("is the IP address {s}"),
+            Cond::Prefix(p) => format!("starts with {}", q(p)),
+            Cond::PrefixCi(p) => format!("starts with {} (ignoring case)", q(p)),
+            Cond::Suffix(p) => format!("ends with {}", q(p)),
+            Cond::SuffixCi(p) => format!("ends with {} (ignoring case)", q(p)),
+            Cond::EqCi(p) => format!("equals {} (ignoring case)", q(p)),
+            Cond::Wildcard(w) => format!("matches the wildcard {}", q(&w.text)),
+            Cond::Numeric { lo, hi } => {
+                let mut parts = Vec::new();
+                if let Some((b, incl)) = lo {
+                    parts.push(format!(
+                        "{} {}",
+                        if *incl { ">=" } else { ">" },
+                        number::show(*b)
+                    ));
+                }
+                if let Some((b, incl)) = hi {
+                    parts.push(format!(
+                        "{} {}",
+                        if *incl { "<=" } else { "<" },
+                        number::show(*b)
+                    ));
+                }
+                format!("is a number {}", parts.join(" and "))
+            }
+            Cond::Cidr { text, .. } => format!("is an IP address in {text}"),
+            Cond::Exists(true) => "exists".to_string(),
+            Cond::Exists(false) => "does not exist".to_string(),
+            Cond::AnythingBut(ab) => match ab {
+                AnythingBut::Strs(xs) => format!("is anything but {}", list(xs)),
+                AnythingBut::Nums(ns) => format!(
+                    "is a number other than {}",
+                    ns.iter()
+                        .map(|n| number::show(*n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                AnythingBut::Prefix(xs) => format!("does not start with {}", list(xs)),
+                AnythingBut::Suffix(xs) => format!("does not end with {}", list(xs)),
+                AnythingBut::Ci(xs) => format!("is anything but {} (ignoring case)", list(xs)),
+                AnythingBut::Wildcard(ws) => format!(
+                    "does not match the wildcard {}",
+                    ws.iter().map(|w| q(&w.text)).collect::<Vec<_>>().join(", ")
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        let w = |p: &str, s: &str| Wildcard::parse(p).unwrap().matches(s);
+        assert!(w("*", ""));
+        assert!(w("a*b", "ab"));
+        assert!(w("a*b*c", "aXbYc"));
+        assert!(!w("a*b*c", "aXcYb"));
+        assert!(w("*.png", "x.png"));
+        assert!(w(r"a\*b", "a*b"));
+        assert!(!w(r"a\*b", "axb"));
+        assert!(w(r"a\\*", r"a\zz"));
+        assert!(!w("ab*ba", "aba"));
+        assert_eq!(
+            Wildcard::parse("a**").unwrap_err(),
+            "Consecutive wildcard characters at pos 2"
+        );
+        assert_eq!(
+            Wildcard::parse(r"a\b").unwrap_err(),
+            "Invalid escape character at pos 2"
+        );
+    }
+}
