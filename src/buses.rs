@@ -3,7 +3,8 @@
 use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{Out, int_of, list_of, str_of, Obj};
+use crate::pattern::RuleSet;
+use crate::request::{int_of, list_of, str_of, Obj, Out};
 use crate::rules::Rule;
 use crate::state::{Ctx, Region};
 use crate::tags::Tags;
@@ -28,6 +29,8 @@ pub struct EventBus {
     pub tags: Tags,
     /// By name, so ListRules is in name order.
     pub rules: BTreeMap<String, Rule>,
+    /// The patterns of the enabled rules, compiled together for routing.
+    pub matcher: RuleSet,
 }
 
 impl EventBus {
@@ -44,6 +47,19 @@ impl EventBus {
             last_modified_time: now,
             tags: Tags::default(),
             rules: BTreeMap::new(),
+            matcher: RuleSet::new(),
+        }
+    }
+
+    /// Brings the router up to date with rule `name` after any change to it.
+    pub fn sync_rule(&mut self, name: &str) {
+        match self.rules.get(name) {
+            Some(r) if r.state != "DISABLED" && r.event_pattern.is_some() => {
+                if let Some(p) = &r.event_pattern {
+                    self.matcher.insert(name, p);
+                }
+            }
+            _ => self.matcher.remove(name),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod arn;
 pub mod buses;
 pub mod clock;
 pub mod error;
+pub mod events;
 pub mod model;
 pub mod ops;
 pub mod paging;

@@ -4,13 +4,19 @@ use crate::error::{self, Error, Result};
 use crate::model::Model;
 use crate::request::Out;
 use crate::state::{Backend, Ctx, Region};
+use crate::{buses, events, permissions, rules, tags, targets, validate};
 use parking_lot::Mutex;
-use crate::{buses, permissions, rules, tags, targets, validate};
 use serde_json::Value;
 
 /// Runs `operation` (its name in the model, e.g. `PutRule`) for `ctx` with an input that has
 /// already passed botocore's client-side checks.
-pub fn call(model: &Model, backend: &Backend, ctx: &Ctx, operation: &str, input: &Value) -> Result<Out> {
+pub fn call(
+    model: &Model,
+    backend: &Backend,
+    ctx: &Ctx,
+    operation: &str,
+    input: &Value,
+) -> Result<Out> {
     call_in(model, backend, &backend.region(ctx), operation, input)
 }
 
@@ -29,6 +35,11 @@ pub fn call_in(
         validate::server_side(model, shape, input).map_err(error::validation)?;
     }
     let now = backend.clock.now();
+    // PutEvents routes across buses, regions and accounts: it takes locks itself.
+    if operation == "PutEvents" {
+        let ctx = region.lock().ctx.clone();
+        return events::put_events(backend, &ctx, input, now);
+    }
     let mut r = region.lock();
     match operation {
         "CreateEventBus" => buses::create_event_bus(&mut r, input, now),

@@ -7,16 +7,18 @@
 
 use crate::error::Error;
 use crate::model::{Model, ShapeType};
-use crate::request::Out;
 use crate::ops;
-use crate::state::{Backend, Ctx, Region};
-use parking_lot::Mutex;
-use crate::validate::{self, Param};
 use crate::pattern::{Pattern, RuleSet};
+use crate::request::Out;
+use crate::state::{Backend, Ctx, Region};
+use crate::validate::{self, Param};
+use parking_lot::Mutex;
 use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
 use serde_json::{Number, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
@@ -73,7 +75,11 @@ struct P<'py>(Bound<'py, PyAny>);
 impl<'py> P<'py> {
     fn epoch(&self) -> Option<f64> {
         let g = GLOBALS.get()?;
-        let dt = g.to_aware_datetime.bind(self.0.py()).call1((&self.0,)).ok()?;
+        let dt = g
+            .to_aware_datetime
+            .bind(self.0.py())
+            .call1((&self.0,))
+            .ok()?;
         dt.call_method0("timestamp").ok()?.extract::<f64>().ok()
     }
 }
@@ -91,9 +97,11 @@ impl Param for P<'_> {
     fn is_number(&self) -> bool {
         self.0.is_instance_of::<PyInt>()
             || self.0.is_instance_of::<PyFloat>()
-            || GLOBALS
-                .get()
-                .is_some_and(|g| self.0.is_instance(g.decimal.bind(self.0.py())).unwrap_or(false))
+            || GLOBALS.get().is_some_and(|g| {
+                self.0
+                    .is_instance(g.decimal.bind(self.0.py()))
+                    .unwrap_or(false)
+            })
     }
     fn is_bool(&self) -> bool {
         self.0.is_instance_of::<PyBool>()
@@ -276,9 +284,38 @@ impl PyBackend {
         PyBackend(Arc::new(Backend::new()))
     }
 
-    /// Forgets every resource in every account and region.
+    /// Forgets every resource in every account and region, and the delivery log.
     fn reset(&self) {
         self.0.reset();
+    }
+
+    /// The delivery log, oldest first: one dict per delivery of an event to a target.
+    fn deliveries<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let g = globals()?;
+        self.0
+            .deliveries()
+            .iter()
+            .map(|d| {
+                let x = PyDict::new(py);
+                x.set_item("account", &d.account)?;
+                x.set_item("region", &d.region)?;
+                x.set_item("event_bus_name", &d.event_bus_name)?;
+                x.set_item("rule_name", &d.rule_name)?;
+                x.set_item("rule_arn", &d.rule_arn)?;
+                x.set_item("target_id", &d.target_id)?;
+                x.set_item("target_arn", &d.target_arn)?;
+                x.set_item("payload", &d.payload)?;
+                x.set_item("event", pythonize::pythonize(py, &d.event)?)?;
+                x.set_item("time", g.parse_timestamp.bind(py).call1((d.time,))?)?;
+                x.set_item("succeeded", d.succeeded)?;
+                x.set_item("error", d.error.as_deref())?;
+                Ok(x)
+            })
+            .collect()
+    }
+
+    fn clear_deliveries(&self) {
+        self.0.clear_deliveries();
     }
 }
 
@@ -361,7 +398,14 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    fn error(&self, py: Python<'_>, g: &Globals, operation: &str, request_id: &str, e: Error) -> PyErr {
+    fn error(
+        &self,
+        py: Python<'_>,
+        g: &Globals,
+        operation: &str,
+        request_id: &str,
+        e: Error,
+    ) -> PyErr {
         if e.code == ops::NOT_IMPLEMENTED {
             return PyNotImplementedError::new_err(e.message);
         }
@@ -555,7 +599,9 @@ impl PyPattern {
 
     /// Why `event` matched or not: each field and condition, for each `$or` branch.
     fn explain(&self, event: &Bound<'_, PyAny>) -> PyResult<PyExplanation> {
-        Ok(PyExplanation(self.0.explain(&EventArg::from_py(event)?.value()?)))
+        Ok(PyExplanation(
+            self.0.explain(&EventArg::from_py(event)?.value()?),
+        ))
     }
 
     fn __repr__(&self) -> String {
@@ -613,7 +659,11 @@ impl PyExplanation {
 
 /// Whether `pattern` matches `event`; each may be JSON text or a dict.
 #[pyfunction]
-fn test_event_pattern(py: Python<'_>, pattern: &Bound<'_, PyAny>, event: &Bound<'_, PyAny>) -> PyResult<bool> {
+fn test_event_pattern(
+    py: Python<'_>,
+    pattern: &Bound<'_, PyAny>,
+    event: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
     PyPattern(compile(py, pattern)?).matches(event)
 }
 
@@ -677,13 +727,12 @@ impl PyRuleSet {
             }
             per_event.push(names.into_iter().map(str::to_owned).collect::<Vec<_>>());
         };
-        let path: Option<std::path::PathBuf> = if events.is_instance_of::<PyString>()
-            || events.hasattr("__fspath__")?
-        {
-            Some(events.extract()?)
-        } else {
-            None
-        };
+        let path: Option<std::path::PathBuf> =
+            if events.is_instance_of::<PyString>() || events.hasattr("__fspath__")? {
+                Some(events.extract()?)
+            } else {
+                None
+            };
         match path {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
@@ -693,7 +742,11 @@ impl PyRuleSet {
                         continue;
                     }
                     let names = self.0.matches_json(line).map_err(|e| {
-                        PyValueError::new_err(format!("{}:{}: event is not JSON: {e}", path.display(), i + 1))
+                        PyValueError::new_err(format!(
+                            "{}:{}: event is not JSON: {e}",
+                            path.display(),
+                            i + 1
+                        ))
                     })?;
                     record(names);
                 }

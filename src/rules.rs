@@ -4,7 +4,7 @@ use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
 use crate::pattern::Pattern;
-use crate::request::{Out, bool_of, int_of, list_of, str_of, Obj};
+use crate::request::{bool_of, int_of, list_of, str_of, Obj, Out};
 use crate::state::Region;
 use crate::tags::Tags;
 use serde_json::Value;
@@ -36,7 +36,10 @@ impl Rule {
         Obj::new()
             .put("Name", self.name.as_str())
             .put("Arn", self.arn.as_str())
-            .opt("EventPattern", self.event_pattern.as_ref().map(Pattern::source))
+            .opt(
+                "EventPattern",
+                self.event_pattern.as_ref().map(Pattern::source),
+            )
             .opt("ScheduleExpression", self.schedule_expression.as_deref())
             .put("State", self.state.as_str())
             .opt("Description", self.description.as_deref())
@@ -129,6 +132,7 @@ pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {
             targets,
         },
     );
+    bus.sync_rule(name);
     Ok(Obj::new().put("RuleArn", rule_arn).build())
 }
 
@@ -174,17 +178,19 @@ pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {
             return Err(error::rule_has_targets());
         }
         bus.rules.remove(name);
+        bus.sync_rule(name);
     }
     Ok(Obj::new().build())
 }
 
 fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Out> {
-    let rule = region.rule_mut(
-        str_of(input, "EventBusName"),
-        str_of(input, "Name").unwrap_or_default(),
-    )?;
+    let name = str_of(input, "Name").unwrap_or_default();
+    let rule = region.rule_mut(str_of(input, "EventBusName"), name)?;
     rule.check_managed(false)?;
     rule.state = state.to_owned();
+    region
+        .bus_mut(str_of(input, "EventBusName"))?
+        .sync_rule(name);
     Ok(Obj::new().build())
 }
 

@@ -3,6 +3,7 @@
 
 use crate::buses::EventBus;
 use crate::clock::Clock;
+use crate::events::Delivery;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,19 +55,18 @@ pub struct Region {
 impl Region {
     fn new(ctx: Ctx, now: f64) -> Region {
         let mut buses = std::collections::BTreeMap::new();
-        buses.insert(
-            "default".to_string(),
-            EventBus::new(&ctx, "default", now),
-        );
+        buses.insert("default".to_string(), EventBus::new(&ctx, "default", now));
         Region { ctx, buses }
     }
 }
 
-/// The whole mock cloud: every account and region, and the clock they share.
+/// The whole mock cloud: every account and region, the clock they share, and the log of
+/// every delivery to a target.
 #[derive(Debug, Default)]
 pub struct Backend {
     regions: RwLock<HashMap<Ctx, Arc<Mutex<Region>>>>,
     pub clock: Clock,
+    deliveries: Mutex<Vec<Delivery>>,
 }
 
 impl Backend {
@@ -85,6 +85,29 @@ impl Backend {
             .clone()
     }
 
+    /// Appends to the delivery log; returns the delivery's index.
+    pub fn record(&self, d: Delivery) -> usize {
+        let mut log = self.deliveries.lock();
+        log.push(d);
+        log.len() - 1
+    }
+
+    pub fn mark_failed(&self, index: usize, error: String) {
+        if let Some(d) = self.deliveries.lock().get_mut(index) {
+            d.succeeded = false;
+            d.error = Some(error);
+        }
+    }
+
+    /// A copy of the delivery log, oldest first.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.deliveries.lock().clone()
+    }
+
+    pub fn clear_deliveries(&self) {
+        self.deliveries.lock().clear();
+    }
+
     /// Forgets every resource in every account and region. Each region is emptied in place,
     /// so handles to it (which clients keep) stay valid.
     pub fn reset(&self) {
@@ -94,5 +117,6 @@ impl Backend {
             let ctx = r.ctx.clone();
             *r = Region::new(ctx, now);
         }
+        self.clear_deliveries();
     }
 }

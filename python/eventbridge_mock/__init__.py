@@ -2,11 +2,15 @@
 
 from ._native import Backend
 from .client import Client, client, default_backend
+from .deliveries import Deliveries, Delivery, DeliveryLog
 from .patterns import Explanation, MatchReport, Pattern, RuleSet, test_event_pattern
 
 __all__ = [
     "Backend",
     "Client",
+    "Deliveries",
+    "Delivery",
+    "DeliveryLog",
     "Explanation",
     "MatchReport",
     "Pattern",

@@ -11,6 +11,7 @@ from botocore.hooks import HierarchicalEmitter
 from botocore.paginate import Paginator
 
 from . import _native, _service
+from .deliveries import DeliveryLog
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -78,6 +79,11 @@ class Client:
     @property
     def account_id(self) -> str:
         return self._native.account_id
+
+    @property
+    def deliveries(self) -> DeliveryLog:
+        """Every delivery of an event to a target in this client's mock cloud."""
+        return DeliveryLog(self._backend)
 
     def can_paginate(self, operation_name: str) -> bool:
         # An unknown method name raises KeyError, as in boto3.

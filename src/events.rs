@@ -1,0 +1,274 @@
+//! PutEvents: AWS's checks on each entry, the event envelope, routing to the rules of a bus
+//! and delivery to their targets, with every delivery recorded in the delivery log.
+//!
+//! Routing never holds two regions' locks at once: events bound for another bus (an
+//! event-bus target, perhaps in another region or account) wait in a queue until the lock of
+//! the bus that produced them is released.
+
+use crate::arn;
+use crate::error::Result;
+use crate::request::{list_of, str_of, Obj, Out};
+use crate::state::{Backend, Ctx};
+use serde_json::{Map, Value};
+use std::collections::VecDeque;
+
+/// How many buses an event may pass through after the one it was put on. AWS stops events
+/// that bounce between buses; see docs/decisions.md.
+pub const MAX_BUS_HOPS: u32 = 5;
+
+/// One delivery of one event to one target of one rule: what a test asserts on.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub account: String,
+    pub region: String,
+    pub event_bus_name: String,
+    pub rule_name: String,
+    pub rule_arn: String,
+    pub target_id: String,
+    pub target_arn: String,
+    /// Exactly what the target receives.
+    pub payload: String,
+    /// The event that matched, as the envelope AWS builds.
+    pub event: Value,
+    /// Epoch seconds.
+    pub time: f64,
+    pub succeeded: bool,
+    pub error: Option<String>,
+}
+
+/// An event on its way into a bus.
+struct Pending {
+    ctx: Ctx,
+    bus: String,
+    event: Value,
+    /// The account that sent it into this bus (for the receiving bus's policy).
+    sender: String,
+    hops: u32,
+    /// The delivery that carried it here, marked failed if the bus refuses it.
+    via: Option<usize>,
+}
+
+/// AWS's per-entry checks: `Err((ErrorCode, ErrorMessage))` for a failed entry.
+fn check_entry(entry: &Value) -> std::result::Result<Value, (&'static str, String)> {
+    let missing = |member: &str| {
+        (
+            "InvalidArgument",
+            format!("Parameter {member} is not valid. Reason: {member} is a required argument."),
+        )
+    };
+    str_of(entry, "Source").ok_or_else(|| missing("Source"))?;
+    str_of(entry, "DetailType").ok_or_else(|| missing("DetailType"))?;
+    let detail = str_of(entry, "Detail").ok_or_else(|| missing("Detail"))?;
+    match serde_json::from_str::<Value>(detail) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(("MalformedDetail", "Detail is malformed.".to_owned())),
+    }
+}
+
+/// `2026-11-26T12:00:00Z`: AWS's `time`, to the second.
+pub fn iso_time(epoch_seconds: f64) -> String {
+    chrono::DateTime::from_timestamp(epoch_seconds.floor() as i64, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The envelope AWS delivers, keys in AWS's order.
+pub fn envelope(ctx: &Ctx, id: &str, entry: &Value, detail: Value, now: f64) -> Value {
+    let time = entry.get("Time").and_then(Value::as_f64).unwrap_or(now);
+    let mut e = Map::new();
+    e.insert("version".into(), "0".into());
+    e.insert("id".into(), id.into());
+    e.insert(
+        "detail-type".into(),
+        str_of(entry, "DetailType").unwrap_or_default().into(),
+    );
+    e.insert(
+        "source".into(),
+        str_of(entry, "Source").unwrap_or_default().into(),
+    );
+    e.insert("account".into(), ctx.account.as_str().into());
+    e.insert("time".into(), iso_time(time).into());
+    e.insert("region".into(), ctx.region.as_str().into());
+    e.insert(
+        "resources".into(),
+        Value::Array(list_of(entry, "Resources").to_vec()),
+    );
+    e.insert("detail".into(), detail);
+    Value::Object(e)
+}
+
+pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Result<Out> {
+    let mut results = Vec::new();
+    let mut failed = 0usize;
+    let mut queue = VecDeque::new();
+    for entry in list_of(input, "Entries") {
+        match check_entry(entry) {
+            Err((code, message)) => {
+                failed += 1;
+                results.push(
+                    Obj::new()
+                        .put("ErrorCode", code)
+                        .put("ErrorMessage", message)
+                        .build(),
+                );
+            }
+            Ok(detail) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                queue.push_back(Pending {
+                    ctx: ctx.clone(),
+                    bus: arn::bus_name(str_of(entry, "EventBusName")).to_owned(),
+                    event: envelope(ctx, &id, entry, detail, now),
+                    sender: ctx.account.clone(),
+                    hops: 0,
+                    via: None,
+                });
+                results.push(Obj::new().put("EventId", id).build());
+            }
+        }
+    }
+    route(backend, queue, now);
+    Ok(Obj::new()
+        .put("FailedEntryCount", failed)
+        .put("Entries", results)
+        .build())
+}
+
+/// Whether a bus's resource policy lets `sender` put events on it.
+fn admits(policy: Option<&Value>, sender: &str) -> bool {
+    let statements = policy
+        .and_then(|p| p.get("Statement"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let root = format!(":iam::{sender}:root");
+    statements.iter().any(|s| {
+        let allows = s.get("Effect").and_then(Value::as_str) == Some("Allow");
+        let action = match s.get("Action") {
+            Some(Value::String(a)) => a == "events:PutEvents" || a == "events:*",
+            Some(Value::Array(a)) => a
+                .iter()
+                .any(|x| matches!(x.as_str(), Some("events:PutEvents" | "events:*"))),
+            _ => false,
+        };
+        let principal = match s.get("Principal") {
+            Some(Value::String(p)) => p == "*",
+            Some(p) => match p.get("AWS") {
+                Some(Value::String(a)) => a == sender || a.ends_with(&root) || a == "*",
+                Some(Value::Array(a)) => a.iter().any(|x| {
+                    x.as_str()
+                        .is_some_and(|a| a == sender || a.ends_with(&root) || a == "*")
+                }),
+                _ => false,
+            },
+            None => false,
+        };
+        // A condition (an organization) cannot be proven for a mock account: not admitted.
+        allows && action && principal && s.get("Condition").is_none()
+    })
+}
+
+fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
+    while let Some(p) = queue.pop_front() {
+        let region = backend.region(&p.ctx);
+        let r = region.lock();
+        let Some(bus) = r.buses.get(&p.bus) else {
+            refuse(
+                backend,
+                p.via,
+                format!("Event bus {} does not exist.", p.bus),
+            );
+            continue;
+        };
+        if p.sender != p.ctx.account && !admits(bus.policy.as_ref(), &p.sender) {
+            refuse(
+                backend,
+                p.via,
+                format!(
+                    "Account {} is not authorized to put events on event bus {}.",
+                    p.sender, bus.arn
+                ),
+            );
+            continue;
+        }
+        let mut delivered = Vec::new();
+        for name in bus.matcher.matches_value(&p.event) {
+            let Some(rule) = bus.rules.get(name) else {
+                continue;
+            };
+            for target in &rule.targets {
+                let target_arn = str_of(target, "Arn").unwrap_or_default();
+                let (payload, error) = match render(target, &p.event, rule, now) {
+                    Ok(payload) => (payload, None),
+                    Err(e) => (String::new(), Some(e)),
+                };
+                let forward = bus_target(target_arn);
+                let d = Delivery {
+                    account: p.ctx.account.clone(),
+                    region: p.ctx.region.clone(),
+                    event_bus_name: bus.name.clone(),
+                    rule_name: rule.name.clone(),
+                    rule_arn: rule.arn.clone(),
+                    target_id: str_of(target, "Id").unwrap_or_default().to_owned(),
+                    target_arn: target_arn.to_owned(),
+                    payload,
+                    event: p.event.clone(),
+                    time: now,
+                    succeeded: error.is_none(),
+                    error,
+                };
+                delivered.push((d, forward));
+            }
+        }
+        drop(r);
+        for (d, forward) in delivered {
+            let ok = d.succeeded;
+            let index = backend.record(d);
+            if let (true, Some((ctx, bus))) = (ok, forward) {
+                if p.hops >= MAX_BUS_HOPS {
+                    refuse(
+                        backend,
+                        Some(index),
+                        "The event has passed through too many event buses.".into(),
+                    );
+                    continue;
+                }
+                queue.push_back(Pending {
+                    ctx,
+                    bus,
+                    event: p.event.clone(),
+                    sender: p.ctx.account.clone(),
+                    hops: p.hops + 1,
+                    via: Some(index),
+                });
+            }
+        }
+    }
+}
+
+/// Marks the delivery that carried an event to a bus as failed.
+fn refuse(backend: &Backend, via: Option<usize>, error: String) {
+    if let Some(i) = via {
+        backend.mark_failed(i, error);
+    }
+}
+
+/// The account, region and bus of an event-bus target.
+fn bus_target(target_arn: &str) -> Option<(Ctx, String)> {
+    let a = arn::parse(target_arn)?;
+    (a.kind == "event-bus" && !a.path.is_empty())
+        .then(|| (Ctx::new(a.account, a.region), a.path.to_owned()))
+}
+
+/// What a target receives: see `transform`.
+fn render(
+    target: &Value,
+    event: &Value,
+    _rule: &crate::rules::Rule,
+    _now: f64,
+) -> std::result::Result<String, String> {
+    if let Some(input) = str_of(target, "Input") {
+        return Ok(input.to_owned());
+    }
+    Ok(event.to_string())
+}
