@@ -35,6 +35,21 @@ pub const INVALID_PATTERN: &str = "InvalidEventPatternException";
 pub const MANAGED_RULE: &str = "ManagedRuleException";
 pub const INTERNAL: &str = "InternalException";
 
+/// An error whose code was chosen elsewhere (a module's own AWS error); unknown codes are
+/// reported as validation errors.
+pub fn from_parts(code: &str, message: String) -> Error {
+    let code = match code {
+        NOT_FOUND => NOT_FOUND,
+        ALREADY_EXISTS => ALREADY_EXISTS,
+        LIMIT_EXCEEDED => LIMIT_EXCEEDED,
+        INVALID_PATTERN => INVALID_PATTERN,
+        MANAGED_RULE => MANAGED_RULE,
+        INTERNAL => INTERNAL,
+        _ => VALIDATION,
+    };
+    err(code, message)
+}
+
 /// A complete server-side validation message (see `validate::server_side`).
 pub fn validation(message: impl Into<String>) -> Error {
     err(VALIDATION, message)
@@ -59,7 +74,10 @@ pub fn cannot_delete_default_bus() -> Error {
 }
 
 pub fn bus_name_reserved_prefix() -> Error {
-    err(VALIDATION, "EventBus name starting with 'aws.' is not valid.")
+    err(
+        VALIDATION,
+        "EventBus name starting with 'aws.' is not valid.",
+    )
 }
 
 pub fn bus_name_with_slash() -> Error {
@@ -182,6 +200,15 @@ pub fn invalid_action() -> Error {
     err(
         VALIDATION,
         "Provided value in parameter 'action' is not supported.",
+    )
+}
+
+// Events.
+
+pub fn put_events_too_large() -> Error {
+    err(
+        VALIDATION,
+        "Total size of the entries in the request is over the limit.",
     )
 }
 

@@ -6,7 +6,7 @@
 //! the bus that produced them is released.
 
 use crate::arn;
-use crate::error::Result;
+use crate::error::{self, Result};
 use crate::request::{list_of, str_of, Obj, Out};
 use crate::state::{Backend, Ctx};
 use serde_json::{Map, Value};
@@ -48,6 +48,23 @@ struct Pending {
     via: Option<usize>,
 }
 
+/// AWS's limit on the total size of a PutEvents request's entries (1 MiB since 2026-01-29,
+/// 256 KiB before; docs/aws-facts-events.md §1.3).
+pub const MAX_REQUEST_ENTRY_BYTES: usize = 1024 * 1024;
+
+/// An entry's size as AWS computes it: 14 bytes for a Time, then the UTF-8 bytes of Source,
+/// DetailType, Detail and each of Resources.
+pub fn entry_size(entry: &Value) -> usize {
+    let text = |k: &str| str_of(entry, k).map_or(0, str::len);
+    let time = if entry.get("Time").is_some() { 14 } else { 0 };
+    let resources: usize = list_of(entry, "Resources")
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::len)
+        .sum();
+    time + text("Source") + text("DetailType") + text("Detail") + resources
+}
+
 /// AWS's per-entry checks: `Err((ErrorCode, ErrorMessage))` for a failed entry.
 fn check_entry(entry: &Value) -> std::result::Result<Value, (&'static str, String)> {
     let missing = |member: &str| {
@@ -56,9 +73,18 @@ fn check_entry(entry: &Value) -> std::result::Result<Value, (&'static str, Strin
             format!("Parameter {member} is not valid. Reason: {member} is a required argument."),
         )
     };
-    str_of(entry, "Source").ok_or_else(|| missing("Source"))?;
-    str_of(entry, "DetailType").ok_or_else(|| missing("DetailType"))?;
-    let detail = str_of(entry, "Detail").ok_or_else(|| missing("Detail"))?;
+    // An empty string is as good as missing.
+    let given = |member: &str| str_of(entry, member).filter(|s| !s.is_empty());
+    given("Source").ok_or_else(|| missing("Source"))?;
+    given("DetailType").ok_or_else(|| missing("DetailType"))?;
+    let detail = given("Detail").ok_or_else(|| missing("Detail"))?;
+    if str_of(entry, "Source").is_some_and(|s| s.starts_with("aws.")) {
+        // Only AWS services may send events with an `aws.` source.
+        return Err((
+            "NotAuthorizedForSourceException",
+            "Not authorized for the source.".to_owned(),
+        ));
+    }
     match serde_json::from_str::<Value>(detail) {
         Ok(v @ Value::Object(_)) => Ok(v),
         _ => Err(("MalformedDetail", "Detail is malformed.".to_owned())),
@@ -99,6 +125,10 @@ pub fn envelope(ctx: &Ctx, id: &str, entry: &Value, detail: Value, now: f64) -> 
 }
 
 pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Result<Out> {
+    let total: usize = list_of(input, "Entries").iter().map(entry_size).sum();
+    if total > MAX_REQUEST_ENTRY_BYTES {
+        return Err(error::put_events_too_large());
+    }
     let mut results = Vec::new();
     let mut failed = 0usize;
     let mut queue = VecDeque::new();
@@ -264,11 +294,14 @@ fn bus_target(target_arn: &str) -> Option<(Ctx, String)> {
 fn render(
     target: &Value,
     event: &Value,
-    _rule: &crate::rules::Rule,
-    _now: f64,
+    rule: &crate::rules::Rule,
+    now: f64,
 ) -> std::result::Result<String, String> {
-    if let Some(input) = str_of(target, "Input") {
-        return Ok(input.to_owned());
-    }
-    Ok(event.to_string())
+    let ingestion_time = iso_time(now);
+    let info = crate::transform::RuleInfo {
+        rule_arn: &rule.arn,
+        rule_name: &rule.name,
+        ingestion_time: &ingestion_time,
+    };
+    crate::transform::render(target, event, &info)
 }

@@ -19,6 +19,7 @@ pub mod rules;
 pub mod state;
 pub mod tags;
 pub mod targets;
+pub mod transform;
 pub mod validate;
 
 #[cfg(feature = "python")]

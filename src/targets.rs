@@ -2,7 +2,7 @@
 
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{Out, bool_of, int_of, list_of, str_of, Obj};
+use crate::request::{bool_of, int_of, list_of, str_of, Obj, Out};
 use crate::state::Region;
 use serde_json::Value;
 
@@ -17,7 +17,10 @@ fn id_of(target: &Value) -> &str {
 /// target's Arn.
 fn is_arn(s: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty()
+    parts.len() == 6
+        && parts[0] == "arn"
+        && !parts[1].is_empty()
+        && !parts[2].is_empty()
         && !parts[5].is_empty()
 }
 
@@ -30,11 +33,13 @@ fn result(failed: Vec<Out>) -> Out {
 
 pub fn put_targets(region: &mut Region, input: &Value) -> Result<Out> {
     let new = list_of(input, "Targets");
-    for t in new {
+    for (i, t) in new.iter().enumerate() {
         let arn = str_of(t, "Arn").unwrap_or_default();
         if !is_arn(arn) {
             return Err(error::invalid_target_arn(arn));
         }
+        crate::transform::validate_target_at(t, i + 1)
+            .map_err(|(code, message)| error::from_parts(&code, message))?;
     }
     let rule = region.rule_mut(
         str_of(input, "EventBusName"),

@@ -110,7 +110,13 @@ fn check<P: Param>(model: &Model, id: ShapeId, p: &P, name: &str, r: &mut Report
             let entries = p.entries();
             let keys: Vec<String> = entries
                 .iter()
-                .map(|(k, _)| if k.is_str() { k.display() } else { String::new() })
+                .map(|(k, _)| {
+                    if k.is_str() {
+                        k.display()
+                    } else {
+                        String::new()
+                    }
+                })
                 .collect();
             for req in &shape.required {
                 if !keys.iter().any(|k| k == req) {
@@ -276,21 +282,47 @@ fn wire_name(member: &str) -> String {
     }
 }
 
-/// A value as AWS's messages print it (Java's `toString` of the deserialized request).
-fn aws_display(v: &Value) -> String {
+/// A value as AWS's messages print it: Java's `toString` of the deserialized request, where
+/// a structure is `ShapeName(member=value, ...)` with every member, absent ones `null`.
+fn aws_display(model: &Model, id: Option<ShapeId>, v: &Value) -> String {
+    let shape = id.map(|id| model.shape(id));
     match v {
         Value::String(s) => s.clone(),
         Value::Array(a) => format!(
             "[{}]",
-            a.iter().map(aws_display).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(o) => format!(
-            "{{{}}}",
-            o.iter()
-                .map(|(k, v)| format!("{k}={}", aws_display(v)))
+            a.iter()
+                .map(|item| aws_display(model, shape.and_then(|s| s.member), item))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Value::Object(o) => match shape {
+            Some(s) if s.kind == ShapeType::Structure => format!(
+                "{}({})",
+                s.name,
+                s.members
+                    .iter()
+                    .map(|m| match o.get(&m.name) {
+                        Some(child) => format!(
+                            "{}={}",
+                            wire_name(&m.name),
+                            aws_display(model, Some(m.shape), child)
+                        ),
+                        None => format!("{}=null", wire_name(&m.name)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => format!(
+                "{{{}}}",
+                o.iter()
+                    .map(|(k, item)| format!(
+                        "{k}={}",
+                        aws_display(model, shape.and_then(|s| s.value), item)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
         Value::Number(n) => fmt_json_number(n),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
@@ -368,7 +400,7 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec
         path.render(&mut rendered);
         out.push(Violation {
             path: rendered,
-            value: aws_display(v),
+            value: aws_display(model, Some(id), v),
             constraint,
         })
     };
@@ -607,6 +639,9 @@ mod tests {
             op.input.unwrap(),
             &json!({"Name": "a", "State": null, "Tags": [{"Key": "k", "Value": "v"}]}),
         );
-        assert_eq!(v, json!({"Name": "a", "Tags": [{"Key": "k", "Value": "v"}]}));
+        assert_eq!(
+            v,
+            json!({"Name": "a", "Tags": [{"Key": "k", "Value": "v"}]})
+        );
     }
 }
