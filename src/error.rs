@@ -111,6 +111,13 @@ pub fn rule_needs_pattern_or_schedule() -> Error {
     )
 }
 
+pub fn schedule_on_custom_bus() -> Error {
+    err(
+        VALIDATION,
+        "ScheduleExpression is supported only on the default event bus.",
+    )
+}
+
 pub fn rule_has_targets() -> Error {
     err(VALIDATION, "Rule can't be deleted since it has targets.")
 }

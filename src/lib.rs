@@ -16,6 +16,7 @@ pub mod pattern;
 pub mod permissions;
 pub mod request;
 pub mod rules;
+pub mod schedule;
 pub mod state;
 pub mod tags;
 pub mod targets;

@@ -5,6 +5,7 @@ use crate::error::{self, Result};
 use crate::paging;
 use crate::pattern::Pattern;
 use crate::request::{bool_of, int_of, list_of, str_of, Obj, Out};
+use crate::schedule::Schedule;
 use crate::state::Region;
 use crate::tags::Tags;
 use serde_json::Value;
@@ -97,8 +98,14 @@ pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {
     if pattern.is_none() && schedule.is_none() {
         return Err(error::rule_needs_pattern_or_schedule());
     }
+    if let Some(expr) = schedule {
+        Schedule::parse(expr).map_err(|e| error::validation(e.message()))?;
+    }
     let ctx = region.ctx.clone();
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
+    if schedule.is_some() && bus.name != "default" {
+        return Err(error::schedule_on_custom_bus());
+    }
     if let Some(old) = bus.rules.get(name) {
         old.check_managed(false)?;
     } else if bus.rules.len() >= MAX_RULES_PER_BUS {
