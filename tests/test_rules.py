@@ -70,21 +70,33 @@ def test_describe_rule_all_fields(events, orders):
     events.put_rule(
         Name="r1",
         ScheduleExpression="rate(5 minutes)",
+        EventPattern=PATTERN,
         State="DISABLED",
         Description="every five minutes",
         RoleArn=ROLE_ARN,
-        EventBusName=orders,
     )
-    assert body(events.describe_rule(Name="r1", EventBusName=orders)) == {
+    assert body(events.describe_rule(Name="r1")) == {
         "Name": "r1",
-        "Arn": rule_arn("r1", bus="orders"),
+        "Arn": rule_arn("r1"),
+        "EventPattern": PATTERN,
         "ScheduleExpression": "rate(5 minutes)",
         "State": "DISABLED",
         "Description": "every five minutes",
         "RoleArn": ROLE_ARN,
-        "EventBusName": "orders",
+        "EventBusName": "default",
         "CreatedBy": ACCOUNT,
     }
+
+
+def test_schedule_only_on_the_default_bus(events, orders):
+    with pytest.raises(ClientError) as e:
+        events.put_rule(Name="r1", ScheduleExpression="rate(5 minutes)", EventBusName=orders)
+    assert error(e) == {
+        "Code": "ValidationException",
+        "Message": "ScheduleExpression is supported only on the default event bus.",
+    }
+    with pytest.raises(events.exceptions.ResourceNotFoundException):
+        events.describe_rule(Name="r1", EventBusName=orders)
 
 
 def test_describe_rule_by_bus_arn(events, orders):
@@ -239,9 +251,9 @@ def test_put_rule_tags_only_at_creation(events):
 
 def test_same_rule_name_on_two_buses(events, orders):
     events.put_rule(Name="r1", EventPattern=PATTERN)
-    events.put_rule(Name="r1", ScheduleExpression="rate(1 day)", EventBusName=orders)
+    events.put_rule(Name="r1", EventPattern='{"source": ["other"]}', EventBusName=orders)
     assert events.describe_rule(Name="r1")["EventPattern"] == PATTERN
-    assert events.describe_rule(Name="r1", EventBusName=orders)["ScheduleExpression"] == "rate(1 day)"
+    assert events.describe_rule(Name="r1", EventBusName=orders)["EventPattern"] == '{"source": ["other"]}'
     events.delete_rule(Name="r1")
     assert events.describe_rule(Name="r1", EventBusName=orders)["Name"] == "r1"
 
