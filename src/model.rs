@@ -71,11 +71,16 @@ pub struct Shape {
     /// True when this shape or anything under it has a constraint the service checks
     /// (maximum, pattern, enum), so server-side validation can skip the rest.
     pub constrained: bool,
+    /// The model marks the value secret (a password, an API key): AWS never echoes it.
+    pub sensitive: bool,
 }
 
 impl Shape {
     pub fn member(&self, name: &str) -> Option<ShapeId> {
-        self.members.iter().find(|m| m.name == name).map(|m| m.shape)
+        self.members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.shape)
     }
 }
 
@@ -173,6 +178,7 @@ impl Model {
                 }),
                 has_timestamp: kind == ShapeType::Timestamp,
                 constrained: false,
+                sensitive: s.get("sensitive").and_then(Value::as_bool) == Some(true),
             });
             let last = shapes.len() - 1;
             let sh = &mut shapes[last];

@@ -269,7 +269,8 @@ pub fn to_json<P: Param>(model: &Model, id: ShapeId, p: &P) -> Value {
 /// One server-side constraint failure.
 struct Violation {
     path: String,
-    value: String,
+    /// None for a sensitive value, which AWS does not print.
+    value: Option<String>,
     constraint: String,
 }
 
@@ -344,10 +345,17 @@ pub fn server_side(model: &Model, shape: ShapeId, input: &Value) -> Result<(), S
             if n == 1 { "" } else { "s" },
             found
                 .iter()
-                .map(|v| format!(
-                    "Value '{}' at '{}' failed to satisfy constraint: {}",
-                    v.value, v.path, v.constraint
-                ))
+                .map(|v| match &v.value {
+                    Some(value) => format!(
+                        "Value '{value}' at '{}' failed to satisfy constraint: {}",
+                        v.path, v.constraint
+                    ),
+                    // A sensitive value is left out (docs/aws-facts-connections.md).
+                    None => format!(
+                        "Value at '{}' failed to satisfy constraint: {}",
+                        v.path, v.constraint
+                    ),
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         )),
@@ -400,7 +408,7 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec
         path.render(&mut rendered);
         out.push(Violation {
             path: rendered,
-            value: aws_display(model, Some(id), v),
+            value: (!shape.sensitive).then(|| aws_display(model, Some(id), v)),
             constraint,
         })
     };
