@@ -1,0 +1,139 @@
+"""Types of the native engine, ``eventbridge_mock._native`` (src/py.rs).
+
+Written by hand, as the module is not described by the service model: keep it in step with
+src/py.rs (tests/test_typing.py checks that every public name of the built module is here).
+"""
+
+import os
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    final,
+)
+
+_PatternLike = Union[str, Mapping[str, Any], "Pattern"]
+_EventLike = Union[str, Mapping[str, Any]]
+_RuleSetT = TypeVar("_RuleSetT", bound="RuleSet")
+
+def init(
+    model_json: str,
+    make_error: Callable[[str, str, str, str], BaseException],
+    param_validation_error: Type[BaseException],
+) -> None:
+    """Gives the engine the service model and botocore's error classes (once per process)."""
+
+@final
+class Backend:
+    """The state of one mock cloud: every account and region."""
+
+    def __new__(cls) -> "Backend": ...
+    def reset(self) -> None:
+        """Forgets every resource in every account and region, and the delivery log."""
+    def deliveries(self, start: int = 0) -> List[Dict[str, Any]]:
+        """The delivery log, oldest first: one dict per delivery of an event to a target,
+        from the ``start``-th on."""
+    def clear_deliveries(self) -> None: ...
+    def delivery_count(self) -> int: ...
+    def clock_now(self) -> float:
+        """The mock's time, in epoch seconds."""
+    def clock_is_frozen(self) -> bool: ...
+    def clock_freeze(self, at: Optional[float] = None) -> None:
+        """Stops the clock at ``at`` (epoch seconds), or now. Moving it forward fires the
+        scheduled rules due on the way, in time order."""
+    def clock_unfreeze(self) -> None:
+        """Lets the clock follow the host's time again."""
+    def mark_failed(self, index: int, error: str) -> None:
+        """Records that delivery ``index`` failed after all (a forwarded delivery that failed)."""
+
+@final
+class NativeClient:
+    """One client's view: a backend, an account and a region."""
+
+    def __new__(cls, backend: Backend, account_id: str, region_name: str) -> "NativeClient": ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def region_name(self) -> str: ...
+    def call(self, operation: str, params: Dict[str, Any]) -> Dict[str, Any]:
+        """Calls ``operation`` (as named in the model) with boto3-style keyword arguments."""
+
+@final
+class Operation:
+    """A client method: ``Client.describe_rule`` is ``Operation("DescribeRule", "describe_rule")``."""
+
+    def __new__(cls, api_name: str, method_name: str) -> "Operation": ...
+    @property
+    def __name__(self) -> str: ...
+    @property
+    def api_name(self) -> str: ...
+    def __get__(self, instance: Optional[object], owner: Optional[type] = None, /) -> Any: ...
+
+@final
+class BoundOperation:
+    """A client method bound to its client, as ``client.describe_rule``: keyword arguments only."""
+
+    @property
+    def __name__(self) -> str: ...
+    def __call__(self, **kwargs: Any) -> Dict[str, Any]: ...
+
+@final
+class Pattern:
+    """A compiled event pattern, for notebooks and tests."""
+
+    def __new__(cls, pattern: _PatternLike) -> "Pattern": ...
+    @property
+    def source(self) -> str:
+        """The pattern text."""
+    def matches(self, event: _EventLike) -> bool:
+        """Whether AWS would match ``event`` (JSON text or a dict) with this pattern."""
+    def explain(self, event: _EventLike) -> "Explanation":
+        """Why ``event`` matched or not: each field and condition, for each ``$or`` branch."""
+    def _repr_html_(self) -> str: ...
+
+@final
+class Explanation:
+    """The outcome of ``Pattern.explain``: truthy when the event matched."""
+
+    @property
+    def matched(self) -> bool: ...
+    def __bool__(self) -> bool: ...
+    def _repr_html_(self) -> str: ...
+
+class RuleSet:
+    """Many named patterns compiled together: which rules match an event."""
+
+    def __new__(
+        cls: Type[_RuleSetT], rules: Optional[Mapping[str, _PatternLike]] = None
+    ) -> _RuleSetT: ...
+    def __len__(self) -> int: ...
+    def add(self, name: str, pattern: _PatternLike) -> None: ...
+    def remove(self, name: str) -> None: ...
+    def match(self, event: _EventLike) -> List[str]:
+        """The names of the rules that match ``event``, sorted."""
+    def _match_many(
+        self, events: Union[Iterable[_EventLike], str, "os.PathLike[str]"]
+    ) -> Tuple[List[List[str]], Dict[str, int]]: ...
+
+@final
+class Schedule:
+    """A schedule expression, for seeing when a rule will fire."""
+
+    def __new__(cls, expression: str) -> "Schedule":
+        """Raises the client's ValidationException for an expression AWS would refuse."""
+    @property
+    def expression(self) -> str: ...
+    def _next(self, after: float, n: int = 1, since: Optional[float] = None) -> List[int]:
+        """The next ``n`` due instants (epoch seconds) after ``after``; a rate schedule counts
+        from ``since`` (when its rule was created), which defaults to ``after``."""
+
+def test_event_pattern(pattern: _PatternLike, event: _EventLike) -> bool:
+    """Whether ``pattern`` matches ``event``; each may be JSON text or a dict."""
