@@ -129,7 +129,10 @@ mod tests {
             None
         );
         assert_eq!(resource(&ctx, "nonsense"), None);
-        assert_eq!(bus_name(Some("arn:aws:events:us-east-1:1:event-bus/x")), "x");
+        assert_eq!(
+            bus_name(Some("arn:aws:events:us-east-1:1:event-bus/x")),
+            "x"
+        );
         assert_eq!(bus_name(Some("x")), "x");
         assert_eq!(bus_name(None), "default");
     }

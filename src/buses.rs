@@ -91,14 +91,12 @@ pub fn create_event_bus(region: &mut Region, input: &Value, now: f64) -> Result<
     if region.buses.contains_key(name) {
         return Err(error::bus_exists(name));
     }
-    if name.starts_with("aws.") {
-        // Only a partner event source's own bus may carry the reserved prefix.
-        return Err(match source {
-            Some(s) => error::event_source_not_found(s),
-            None => error::bus_name_reserved_prefix(),
-        });
-    }
-    if name.contains('/') {
+    if let Some(s) = source {
+        // A partner event bus, named after a partner event source offered to this account.
+        crate::partners::check_partner_bus(region, name, s)?;
+    } else if name.starts_with("aws.") {
+        return Err(error::bus_name_reserved_prefix());
+    } else if name.contains('/') {
         return Err(error::bus_name_with_slash());
     }
     if region.buses.len() >= MAX_BUSES {
@@ -118,6 +116,9 @@ pub fn create_event_bus(region: &mut Region, input: &Value, now: f64) -> Result<
         .opt("LogConfig", bus.log_config.clone())
         .build();
     region.buses.insert(name.to_owned(), bus);
+    if source.is_some() {
+        crate::partners::bus_created(region, name);
+    }
     Ok(out)
 }
 
@@ -175,5 +176,34 @@ pub fn delete_event_bus(region: &mut Region, input: &Value) -> Result<Out> {
     }
     // Deleting a bus that does not exist succeeds, as in AWS.
     region.buses.remove(name);
+    crate::partners::bus_deleted(region, name);
     Ok(Obj::new().build())
+}
+
+/// UpdateEventBus: sets each member given and keeps the others (an empty Description or
+/// KmsKeyIdentifier clears it); see docs/decisions.md.
+pub fn update_event_bus(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
+    let bus = region.bus_mut(str_of(input, "Name"))?;
+    let text = |key: &str| str_of(input, key).map(|s| (!s.is_empty()).then(|| s.to_owned()));
+    if let Some(d) = text("Description") {
+        bus.description = d;
+    }
+    if let Some(k) = text("KmsKeyIdentifier") {
+        bus.kms_key_identifier = k;
+    }
+    if let Some(c) = input.get("DeadLetterConfig") {
+        bus.dead_letter_config = Some(c.clone()).filter(|c| c.get("Arn").is_some());
+    }
+    if let Some(c) = input.get("LogConfig") {
+        bus.log_config = Some(c.clone());
+    }
+    bus.last_modified_time = now;
+    Ok(Obj::new()
+        .put("Arn", bus.arn.as_str())
+        .put("Name", bus.name.as_str())
+        .opt("KmsKeyIdentifier", bus.kms_key_identifier.as_deref())
+        .opt("Description", bus.description.as_deref())
+        .opt("DeadLetterConfig", bus.dead_letter_config.clone())
+        .opt("LogConfig", bus.log_config.clone())
+        .build())
 }

@@ -219,6 +219,260 @@ pub fn put_events_too_large() -> Error {
     )
 }
 
+// Partner event sources (docs/aws-facts-partners-endpoints.md).
+
+pub const INVALID_STATE: &str = "InvalidStateException";
+
+pub fn partner_source_exists(name: &str) -> Error {
+    err(
+        ALREADY_EXISTS,
+        format!("Event source {name} already exists."),
+    )
+}
+
+/// ActivateEventSource / DeactivateEventSource without a source or its bus.
+pub fn source_or_bus_not_found(name: &str) -> Error {
+    err(
+        NOT_FOUND,
+        format!("Event source {name} or event bus {name} does not exist."),
+    )
+}
+
+pub fn event_source_deleted(name: &str) -> Error {
+    err(
+        INVALID_STATE,
+        format!("Event source {name} is in state DELETED."),
+    )
+}
+
+pub fn partner_bus_name_mismatch() -> Error {
+    err(
+        VALIDATION,
+        "Event bus name must be the same as the event source name.",
+    )
+}
+
+/// A PutPartnerEvents entry error (code, message), as in PutEvents.
+pub fn entry_member_missing(member: &str) -> Error {
+    err(
+        "InvalidArgument",
+        format!("Parameter {member} is not valid. Reason: {member} is a required argument."),
+    )
+}
+
+pub fn entry_malformed_detail() -> Error {
+    err("MalformedDetail", "Detail is malformed.")
+}
+
+pub fn entry_not_authorized_for_source() -> Error {
+    err(
+        "NotAuthorizedForSourceException",
+        "Not authorized for the source.",
+    )
+}
+
+// Global endpoints.
+
+pub fn endpoint_exists(name: &str) -> Error {
+    err(ALREADY_EXISTS, format!("Endpoint {name} already exists."))
+}
+
+pub fn endpoint_not_found(name: &str) -> Error {
+    err(NOT_FOUND, format!("Endpoint {name} does not exist."))
+}
+
+pub fn endpoint_id_not_found(id: &str) -> Error {
+    err(NOT_FOUND, format!("Endpoint with id {id} does not exist."))
+}
+
+pub fn endpoint_buses_same_region() -> Error {
+    err(
+        VALIDATION,
+        "Parameter EventBuses is not valid. Reason: Event buses must be in different Regions.",
+    )
+}
+
+pub fn endpoint_buses_different_names() -> Error {
+    err(
+        VALIDATION,
+        "Parameter EventBuses is not valid. Reason: Event bus names must be identical in each Region.",
+    )
+}
+
+pub fn endpoint_buses_other_account() -> Error {
+    err(
+        VALIDATION,
+        "Parameter EventBuses is not valid. Reason: Event buses must belong to the caller's account.",
+    )
+}
+
+pub fn endpoint_route_not_a_bus_region(route: &str) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "Parameter RoutingConfig.FailoverConfig.Secondary.Route is not valid. Reason: Region {route} is not the Region of one of the event buses."
+        ),
+    )
+}
+
+pub fn endpoint_replication_needs_role() -> Error {
+    err(
+        VALIDATION,
+        "Parameter RoleArn is not valid. Reason: RoleArn is required when event replication is enabled.",
+    )
+}
+
+// Archives and replays (docs/aws-facts-events.md §5–6).
+
+pub const ILLEGAL_STATUS: &str = "IllegalStatusException";
+
+pub fn archive_exists(archive: &str) -> Error {
+    err(ALREADY_EXISTS, format!("Archive {archive} already exists."))
+}
+
+pub fn archive_not_found(archive: &str) -> Error {
+    err(NOT_FOUND, format!("Archive {archive} does not exist."))
+}
+
+/// ListArchives and ListReplays with more than one of their filters.
+pub fn too_many_list_filters(operation: &str) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "At most one filter is allowed for {operation}. \
+             Use either : State, EventSourceArn, or NamePrefix."
+        ),
+    )
+}
+
+pub fn replay_archive_not_found(archive: &str) -> Error {
+    err(
+        VALIDATION,
+        format!("Parameter EventSourceArn is not valid. Reason: Archive {archive} does not exist."),
+    )
+}
+
+pub fn replay_destination_not_a_bus() -> Error {
+    err(
+        VALIDATION,
+        "Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.",
+    )
+}
+
+pub fn cross_bus_replay() -> Error {
+    err(
+        VALIDATION,
+        "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.",
+    )
+}
+
+pub fn replay_end_not_after_start() -> Error {
+    err(
+        VALIDATION,
+        "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
+    )
+}
+
+pub fn replay_exists(replay: &str) -> Error {
+    err(ALREADY_EXISTS, format!("Replay {replay} already exists."))
+}
+
+pub fn replay_not_found(replay: &str) -> Error {
+    err(NOT_FOUND, format!("Replay {replay} does not exist."))
+}
+
+pub fn replay_not_cancellable(replay: &str) -> Error {
+    err(
+        ILLEGAL_STATUS,
+        format!("Replay {replay} is not in a valid state for this operation."),
+    )
+}
+
+pub fn too_many_active_replays() -> Error {
+    err(
+        LIMIT_EXCEEDED,
+        "The requested resource exceeds the maximum number allowed.",
+    )
+}
+
+// Connections (docs/aws-facts-connections.md; guessed texts in docs/decisions.md).
+
+pub fn connection_not_found(name: &str) -> Error {
+    err(
+        NOT_FOUND,
+        format!("Failed to describe the connection(s). Connection '{name}' does not exist."),
+    )
+}
+
+pub fn connection_exists(name: &str) -> Error {
+    err(
+        ALREADY_EXISTS,
+        format!("Failed to create the connection(s). Connection '{name}' already exists."),
+    )
+}
+
+/// AuthParameters with more than one of its three authorization blocks.
+pub fn connection_auth_blocks(verb: &str) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "Failed to {verb} the connection(s). Only one of BasicAuthParameters, \
+             OAuthParameters or ApiKeyAuthParameters may be specified."
+        ),
+    )
+}
+
+/// AuthParameters without the block its AuthorizationType needs, or with another one.
+pub fn connection_auth_mismatch(verb: &str, block: &str, authorization_type: &str) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "Failed to {verb} the connection(s). Parameter {block} must be specified for \
+             AuthorizationType {authorization_type}."
+        ),
+    )
+}
+
+/// An authorization block that lacks members once an update is applied.
+pub fn connection_auth_incomplete(verb: &str, missing: &[String]) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "Failed to {verb} the connection(s). Parameter(s) {} must be specified.",
+            missing.join(", ")
+        ),
+    )
+}
+
+// API destinations.
+
+pub fn api_destination_not_found(verb: &str, name: &str) -> Error {
+    err(
+        NOT_FOUND,
+        format!(
+            "Failed to {verb} the api-destination(s). An api-destination '{name}' does not exist."
+        ),
+    )
+}
+
+pub fn api_destination_exists(name: &str) -> Error {
+    err(
+        ALREADY_EXISTS,
+        format!(
+            "Failed to create the api-destination(s). An api-destination '{name}' already exists."
+        ),
+    )
+}
+
+pub fn api_destination_connection_not_found(verb: &str, connection_arn: &str) -> Error {
+    err(
+        NOT_FOUND,
+        format!(
+            "Failed to {verb} the api-destination(s). Connection '{connection_arn}' does not exist."
+        ),
+    )
+}
+
 // Pagination.
 
 pub fn invalid_next_token() -> Error {

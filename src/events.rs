@@ -37,15 +37,41 @@ pub struct Delivery {
 }
 
 /// An event on its way into a bus.
-struct Pending {
+pub(crate) struct Pending {
     ctx: Ctx,
     bus: String,
+    /// A replayed event carries its replay's name as `replay-name` in the envelope.
     event: Value,
     /// The account that sent it into this bus (for the receiving bus's policy).
     sender: String,
     hops: u32,
     /// The delivery that carried it here, marked failed if the bus refuses it.
     via: Option<usize>,
+    /// Only the rules with these ARNs get it (a replay's `FilterArns`); None: every rule.
+    rules: Option<Vec<String>>,
+    /// The rules in `rules` get it whatever their patterns (a schedule firing its rule).
+    unmatched: bool,
+}
+
+impl Pending {
+    /// An archived event replayed into `bus` (see `archives::start_replay`).
+    pub(crate) fn replayed(
+        ctx: &Ctx,
+        bus: &str,
+        event: Value,
+        rules: Option<Vec<String>>,
+    ) -> Pending {
+        Pending {
+            ctx: ctx.clone(),
+            bus: bus.to_owned(),
+            event,
+            sender: ctx.account.clone(),
+            hops: 0,
+            via: None,
+            rules,
+            unmatched: false,
+        }
+    }
 }
 
 /// AWS's limit on the total size of a PutEvents request's entries (1 MiB since 2026-01-29,
@@ -129,6 +155,12 @@ pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Resu
     if total > MAX_REQUEST_ENTRY_BYTES {
         return Err(error::put_events_too_large());
     }
+    // Through a global endpoint, events go to its primary region (and to its secondary
+    // region too while replication is on): see `endpoints::routing_regions`.
+    let targets = match str_of(input, "EndpointId") {
+        Some(id) => crate::endpoints::routing_regions(backend, ctx, id)?,
+        None => vec![ctx.clone()],
+    };
     let mut results = Vec::new();
     let mut failed = 0usize;
     let mut queue = VecDeque::new();
@@ -145,14 +177,18 @@ pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Resu
             }
             Ok(detail) => {
                 let id = uuid::Uuid::new_v4().to_string();
-                queue.push_back(Pending {
-                    ctx: ctx.clone(),
-                    bus: arn::bus_name(str_of(entry, "EventBusName")).to_owned(),
-                    event: envelope(ctx, &id, entry, detail, now),
-                    sender: ctx.account.clone(),
-                    hops: 0,
-                    via: None,
-                });
+                for target in &targets {
+                    queue.push_back(Pending {
+                        ctx: target.clone(),
+                        bus: arn::bus_name(str_of(entry, "EventBusName")).to_owned(),
+                        event: envelope(target, &id, entry, detail.clone(), now),
+                        sender: ctx.account.clone(),
+                        hops: 0,
+                        via: None,
+                        rules: None,
+                        unmatched: false,
+                    });
+                }
                 results.push(Obj::new().put("EventId", id).build());
             }
         }
@@ -162,6 +198,40 @@ pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Resu
         .put("FailedEntryCount", failed)
         .put("Entries", results)
         .build())
+}
+
+/// Routes events that enter bus `.1` of `.0` on behalf of that bus's own account (as
+/// PutPartnerEvents does), with the same discipline as PutEvents.
+pub fn deliver(backend: &Backend, events: Vec<(Ctx, String, Value)>, now: f64) {
+    let queue = events
+        .into_iter()
+        .map(|(ctx, bus, event)| Pending {
+            sender: ctx.account.clone(),
+            ctx,
+            bus,
+            event,
+            hops: 0,
+            via: None,
+            rules: None,
+            unmatched: false,
+        })
+        .collect();
+    route(backend, queue, now);
+}
+
+/// Sends `event` to the targets of one rule, whatever its pattern: a schedule firing.
+pub fn fire_rule(backend: &Backend, ctx: &Ctx, bus: &str, rule_arn: &str, event: Value, now: f64) {
+    let pending = Pending {
+        ctx: ctx.clone(),
+        bus: bus.to_owned(),
+        event,
+        sender: ctx.account.clone(),
+        hops: 0,
+        via: None,
+        rules: Some(vec![rule_arn.to_owned()]),
+        unmatched: true,
+    };
+    route(backend, VecDeque::from([pending]), now);
 }
 
 /// Whether a bus's resource policy lets `sender` put events on it.
@@ -198,10 +268,10 @@ fn admits(policy: Option<&Value>, sender: &str) -> bool {
     })
 }
 
-fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
+pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
     while let Some(p) = queue.pop_front() {
         let region = backend.region(&p.ctx);
-        let r = region.lock();
+        let mut r = region.lock();
         let Some(bus) = r.buses.get(&p.bus) else {
             refuse(
                 backend,
@@ -222,10 +292,25 @@ fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
             continue;
         }
         let mut delivered = Vec::new();
-        for name in bus.matcher.matches_value(&p.event) {
+        let names: Vec<&str> = match (&p.rules, p.unmatched) {
+            (Some(only), true) => bus
+                .rules
+                .values()
+                .filter(|r| only.contains(&r.arn))
+                .map(|r| r.name.as_str())
+                .collect(),
+            _ => bus.matcher.matches_value(&p.event),
+        };
+        for name in names {
             let Some(rule) = bus.rules.get(name) else {
                 continue;
             };
+            if p.rules
+                .as_ref()
+                .is_some_and(|only| !only.contains(&rule.arn))
+            {
+                continue;
+            }
             for target in &rule.targets {
                 let target_arn = str_of(target, "Arn").unwrap_or_default();
                 let (payload, error) = match render(target, &p.event, rule, now) {
@@ -250,6 +335,8 @@ fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
                 delivered.push((d, forward));
             }
         }
+        // The bus's archives keep it (replayed events excepted).
+        r.archives.record(&p.bus, &p.event, now);
         drop(r);
         for (d, forward) in delivered {
             let ok = d.succeeded;
@@ -270,6 +357,8 @@ fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
                     sender: p.ctx.account.clone(),
                     hops: p.hops + 1,
                     via: Some(index),
+                    rules: None,
+                    unmatched: false,
                 });
             }
         }

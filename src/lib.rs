@@ -4,19 +4,25 @@
 //! EventBridge concept, and a validator driven by botocore's service model (`model`,
 //! `validate`). `py` is the only module that knows Python.
 
+pub mod api_destinations;
+pub mod archives;
 pub mod arn;
 pub mod buses;
 pub mod clock;
+pub mod connections;
+pub mod endpoints;
 pub mod error;
 pub mod events;
 pub mod model;
 pub mod ops;
 pub mod paging;
+pub mod partners;
 pub mod pattern;
 pub mod permissions;
 pub mod request;
 pub mod rules;
 pub mod schedule;
+pub mod scheduler;
 pub mod state;
 pub mod tags;
 pub mod targets;

@@ -2,7 +2,7 @@
 //! DescribeEventBus returns the document as AWS builds it (docs/aws-facts.md §6).
 
 use crate::error::{self, Result};
-use crate::request::{Out, bool_of, str_of, Obj};
+use crate::request::{bool_of, str_of, Obj, Out};
 use crate::state::{partition, Region};
 use serde_json::{json, Value};
 
@@ -19,9 +19,8 @@ fn statements(policy: &mut Option<Value>) -> &mut Vec<Value> {
 
 /// The statement PutPermission adds for one principal.
 fn statement(input: &Value, resource: &str, region: &str) -> Result<Value> {
-    let member = |name: &str| {
-        str_of(input, name).ok_or_else(|| error::permission_member_missing(name))
-    };
+    let member =
+        |name: &str| str_of(input, name).ok_or_else(|| error::permission_member_missing(name));
     let action = member("Action")?;
     let principal = member("Principal")?;
     let sid = member("StatementId")?;
@@ -48,8 +47,7 @@ fn statement(input: &Value, resource: &str, region: &str) -> Result<Value> {
         if t != Some("StringEquals") || k != Some("aws:PrincipalOrgID") {
             return Err(error::invalid_condition());
         }
-        st["Condition"] =
-            json!({"StringEquals": {"aws:PrincipalOrgID": str_of(cond, "Value").unwrap_or_default()}});
+        st["Condition"] = json!({"StringEquals": {"aws:PrincipalOrgID": str_of(cond, "Value").unwrap_or_default()}});
     }
     Ok(st)
 }

@@ -35,6 +35,8 @@ struct Globals {
     /// `botocore.utils.parse_to_aware_datetime`, botocore's test of timestamp input.
     to_aware_datetime: Py<PyAny>,
     decimal: Py<PyAny>,
+    /// `time.time`: read on every call, so patched time (freezegun) reaches the engine.
+    time: Py<PyAny>,
 }
 
 static GLOBALS: OnceLock<Globals> = OnceLock::new();
@@ -63,6 +65,7 @@ fn init(
         parse_timestamp: utils.getattr("parse_timestamp")?.unbind(),
         to_aware_datetime: utils.getattr("parse_to_aware_datetime")?.unbind(),
         decimal: py.import("decimal")?.getattr("Decimal")?.unbind(),
+        time: py.import("time")?.getattr("time")?.unbind(),
         model,
     };
     let _ = GLOBALS.set(g);
@@ -289,13 +292,16 @@ impl PyBackend {
         self.0.reset();
     }
 
-    /// The delivery log, oldest first: one dict per delivery of an event to a target.
-    fn deliveries<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    /// The delivery log, oldest first: one dict per delivery of an event to a target,
+    /// from the `start`-th on.
+    #[pyo3(signature = (start=0))]
+    fn deliveries<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Vec<Bound<'py, PyDict>>> {
         let g = globals()?;
         self.0
-            .deliveries()
+            .deliveries(start)
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(i, d)| {
                 let x = PyDict::new(py);
                 x.set_item("account", &d.account)?;
                 x.set_item("region", &d.region)?;
@@ -309,6 +315,7 @@ impl PyBackend {
                 x.set_item("time", g.parse_timestamp.bind(py).call1((d.time,))?)?;
                 x.set_item("succeeded", d.succeeded)?;
                 x.set_item("error", d.error.as_deref())?;
+                x.set_item("index", start + i)?;
                 Ok(x)
             })
             .collect()
@@ -316,6 +323,49 @@ impl PyBackend {
 
     fn clear_deliveries(&self) {
         self.0.clear_deliveries();
+    }
+
+    fn delivery_count(&self) -> usize {
+        self.0.delivery_count()
+    }
+
+    /// The mock's time, in epoch seconds.
+    fn clock_now(&self, py: Python<'_>) -> PyResult<f64> {
+        let g = globals()?;
+        if let Ok(t) = g.time.bind(py).call0().and_then(|t| t.extract::<f64>()) {
+            self.0.clock.observe_host(t);
+        }
+        Ok(self.0.clock.now())
+    }
+
+    fn clock_is_frozen(&self) -> bool {
+        self.0.clock.is_frozen()
+    }
+
+    /// Stops the clock at `at` (epoch seconds), or now. Moving it forward fires the
+    /// scheduled rules due on the way, in time order.
+    #[pyo3(signature = (at=None))]
+    fn clock_freeze(&self, py: Python<'_>, at: Option<f64>) -> PyResult<()> {
+        let now = self.clock_now(py)?;
+        let target = at.unwrap_or(now);
+        let b = self.0.clone();
+        catch_unwind(AssertUnwindSafe(|| {
+            crate::scheduler::advance(&b, now);
+            crate::scheduler::rewind(&b, target);
+            b.clock.freeze(target);
+            crate::scheduler::advance(&b, target);
+        }))
+        .map_err(|_| PyRuntimeError::new_err("the engine failed while moving the clock"))
+    }
+
+    /// Lets the clock follow the host's time again.
+    fn clock_unfreeze(&self) {
+        self.0.clock.unfreeze();
+    }
+
+    /// Records that delivery `index` failed after all (a forwarded delivery that failed).
+    fn mark_failed(&self, index: usize, error: String) {
+        self.0.mark_failed(index, error);
     }
 }
 
@@ -376,6 +426,9 @@ impl NativeClient {
             }
             None => Value::Object(Default::default()),
         };
+        if let Ok(t) = g.time.bind(py).call0().and_then(|t| t.extract::<f64>()) {
+            self.backend.clock.observe_host(t);
+        }
         let mut id_buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
         let request_id: &str = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id_buf);
         let result = catch_unwind(AssertUnwindSafe(|| {
@@ -769,6 +822,59 @@ impl PyRuleSet {
     }
 }
 
+/// A schedule expression, for seeing when a rule will fire.
+#[pyclass(name = "Schedule", module = "eventbridge_mock", frozen)]
+struct PySchedule {
+    expression: String,
+    schedule: crate::schedule::Schedule,
+}
+
+#[pymethods]
+impl PySchedule {
+    /// Raises the client's ValidationException for an expression AWS would refuse.
+    #[new]
+    fn new(py: Python<'_>, expression: &str) -> PyResult<Self> {
+        match crate::schedule::Schedule::parse(expression) {
+            Ok(schedule) => Ok(PySchedule {
+                expression: expression.to_owned(),
+                schedule,
+            }),
+            Err(e) => {
+                let g = globals()?;
+                let exc = g.make_error.bind(py).call1((
+                    crate::error::VALIDATION,
+                    e.message(),
+                    "PutRule",
+                    uuid::Uuid::new_v4().to_string(),
+                ))?;
+                Err(PyErr::from_value(exc))
+            }
+        }
+    }
+
+    #[getter]
+    fn expression(&self) -> &str {
+        &self.expression
+    }
+
+    /// The next `n` due instants (epoch seconds) after `after`; a rate schedule counts
+    /// from `since` (when its rule was created), which defaults to `after`.
+    #[pyo3(signature = (after, n=1, since=None))]
+    fn _next(&self, after: f64, n: usize, since: Option<f64>) -> Vec<i64> {
+        let since = since.unwrap_or(after);
+        self.schedule
+            .next(since.floor() as i64, after.floor() as i64, n.min(100_000))
+    }
+
+    fn __str__(&self) -> String {
+        self.schedule.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Schedule({:?}: {})", self.expression, self.schedule)
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(init, m)?)?;
@@ -779,6 +885,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPattern>()?;
     m.add_class::<PyExplanation>()?;
     m.add_class::<PyRuleSet>()?;
+    m.add_class::<PySchedule>()?;
     m.add_function(wrap_pyfunction!(test_event_pattern, m)?)?;
     Ok(())
 }

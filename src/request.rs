@@ -157,8 +157,13 @@ fn json_str_len(s: &str) -> usize {
     let mut extra = 0usize;
     for &b in s.as_bytes() {
         let control = (b < 0x20) as usize;
-        let short = (b == b'"') | (b == b'\\') | (b == 0x08) | (b == b'\t') | (b == b'\n')
-            | (b == 0x0c) | (b == b'\r');
+        let short = (b == b'"')
+            | (b == b'\\')
+            | (b == 0x08)
+            | (b == b'\t')
+            | (b == b'\n')
+            | (b == 0x0c)
+            | (b == b'\r');
         // A short escape adds one byte; any other control byte adds five.
         extra += short as usize + control * 5 - ((short as usize) & control) * 5;
     }
@@ -210,8 +215,14 @@ mod tests {
             .time("When", 1764160000.123)
             .put("Items", vec!["x", "y"])
             .put("Empty", Vec::<Out>::new())
-            .put("Given", json!({"Arn": "arn:aws:sqs:us-east-1:1:q", "N": [1, 2.5]}))
+            .put(
+                "Given",
+                json!({"Arn": "arn:aws:sqs:us-east-1:1:q", "N": [1, 2.5]}),
+            )
             .build();
-        assert_eq!(out.json_len(), serde_json::to_vec(&out.to_json()).unwrap().len());
+        assert_eq!(
+            out.json_len(),
+            serde_json::to_vec(&out.to_json()).unwrap().len()
+        );
     }
 }

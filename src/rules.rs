@@ -21,6 +21,8 @@ pub struct Rule {
     /// The pattern as given, compiled once for matching.
     pub event_pattern: Option<Pattern>,
     pub schedule_expression: Option<String>,
+    /// The parsed schedule and when it was set (a rate schedule counts from then).
+    pub schedule: Option<(Schedule, f64)>,
     pub state: String,
     pub description: Option<String>,
     pub role_arn: Option<String>,
@@ -91,16 +93,16 @@ pub fn test_event_pattern(input: &Value) -> Result<Out> {
     Ok(Obj::new().put("Result", result).build())
 }
 
-pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {
+pub fn put_rule(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let pattern = compile_pattern(str_of(input, "EventPattern"))?;
     let schedule = str_of(input, "ScheduleExpression");
     if pattern.is_none() && schedule.is_none() {
         return Err(error::rule_needs_pattern_or_schedule());
     }
-    if let Some(expr) = schedule {
-        Schedule::parse(expr).map_err(|e| error::validation(e.message()))?;
-    }
+    let parsed = schedule
+        .map(|expr| Schedule::parse(expr).map_err(|e| error::validation(e.message())))
+        .transpose()?;
     let ctx = region.ctx.clone();
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
     if schedule.is_some() && bus.name != "default" {
@@ -113,6 +115,13 @@ pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {
     }
     let rule_arn = arn::rule_arn(&ctx, &bus.name, name);
     let old = bus.rules.remove(name);
+    // A schedule keeps counting from when it was set, unless this call changes it.
+    let schedule_set = match &old {
+        Some(o) if o.schedule_expression.as_deref() == schedule => {
+            o.schedule.as_ref().map_or(now, |(_, at)| *at)
+        }
+        _ => now,
+    };
     let (tags, targets) = match old {
         // Replacing a rule resets every field it omits, but keeps its tags and targets.
         Some(old) => (old.tags, old.targets),
@@ -130,6 +139,7 @@ pub fn put_rule(region: &mut Region, input: &Value) -> Result<Out> {
             bus: bus.name.clone(),
             event_pattern: pattern,
             schedule_expression: schedule.map(str::to_owned),
+            schedule: parsed.map(|p| (p, schedule_set)),
             state: str_of(input, "State").unwrap_or("ENABLED").to_owned(),
             description: str_of(input, "Description").map(str::to_owned),
             role_arn: str_of(input, "RoleArn").map(str::to_owned),

@@ -50,13 +50,35 @@ pub struct Region {
     pub ctx: Ctx,
     /// By name; `default` always exists.
     pub buses: std::collections::BTreeMap<String, EventBus>,
+    /// Archives and replays, by name.
+    pub archives: crate::archives::Archives,
+    /// Partner event sources this (partner) account created, by name.
+    pub partner_sources: std::collections::BTreeMap<String, crate::partners::PartnerSource>,
+    /// Partner event sources offered to this (customer) account, by name.
+    pub event_sources: std::collections::BTreeMap<String, crate::partners::EventSource>,
+    /// Global endpoints whose home is this region, by name.
+    pub endpoints: std::collections::BTreeMap<String, crate::endpoints::Endpoint>,
+    /// Connections, by name.
+    pub connections: std::collections::BTreeMap<String, crate::connections::Connection>,
+    /// API destinations, by name.
+    pub api_destinations:
+        std::collections::BTreeMap<String, crate::api_destinations::ApiDestination>,
 }
 
 impl Region {
     fn new(ctx: Ctx, now: f64) -> Region {
         let mut buses = std::collections::BTreeMap::new();
         buses.insert("default".to_string(), EventBus::new(&ctx, "default", now));
-        Region { ctx, buses }
+        Region {
+            ctx,
+            buses,
+            archives: Default::default(),
+            partner_sources: Default::default(),
+            event_sources: Default::default(),
+            endpoints: Default::default(),
+            connections: Default::default(),
+            api_destinations: Default::default(),
+        }
     }
 }
 
@@ -67,6 +89,10 @@ pub struct Backend {
     regions: RwLock<HashMap<Ctx, Arc<Mutex<Region>>>>,
     pub clock: Clock,
     deliveries: Mutex<Vec<Delivery>>,
+    /// The time up to which scheduled rules have fired (see `scheduler`).
+    pub schedule_progress: Mutex<Option<f64>>,
+    /// Set once any rule has had a schedule, so calls skip the scheduler until then.
+    schedules_seen: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -85,6 +111,31 @@ impl Backend {
             .clone()
     }
 
+    /// The regions of `account` that exist so far, in no particular order.
+    pub fn regions_of(&self, account: &str) -> Vec<Arc<Mutex<Region>>> {
+        self.regions
+            .read()
+            .iter()
+            .filter(|(ctx, _)| ctx.account == account)
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+
+    /// Every account and region that has state.
+    pub fn regions(&self) -> Vec<Arc<Mutex<Region>>> {
+        self.regions.read().values().cloned().collect()
+    }
+
+    pub fn note_schedule(&self) {
+        self.schedules_seen
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn has_schedules(&self) -> bool {
+        self.schedules_seen
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Appends to the delivery log; returns the delivery's index.
     pub fn record(&self, d: Delivery) -> usize {
         let mut log = self.deliveries.lock();
@@ -99,9 +150,16 @@ impl Backend {
         }
     }
 
-    /// A copy of the delivery log, oldest first.
-    pub fn deliveries(&self) -> Vec<Delivery> {
-        self.deliveries.lock().clone()
+    /// A copy of the delivery log from the `start`-th delivery on, oldest first.
+    pub fn deliveries(&self, start: usize) -> Vec<Delivery> {
+        let log = self.deliveries.lock();
+        log.get(start..)
+            .map(<[Delivery]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    pub fn delivery_count(&self) -> usize {
+        self.deliveries.lock().len()
     }
 
     pub fn clear_deliveries(&self) {

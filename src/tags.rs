@@ -2,7 +2,7 @@
 
 use crate::arn::{self, Resource};
 use crate::error::{self, Result};
-use crate::request::{Out, list_of, str_of, Obj};
+use crate::request::{list_of, str_of, Obj, Out};
 use crate::state::Region;
 use serde_json::Value;
 

@@ -2,12 +2,15 @@
 
 from ._native import Backend
 from .client import Client, client, default_backend
+from .clock import Clock, Schedule
 from .deliveries import Deliveries, Delivery, DeliveryLog
+from .mock import mock_events
 from .patterns import Explanation, MatchReport, Pattern, RuleSet, test_event_pattern
 
 __all__ = [
     "Backend",
     "Client",
+    "Clock",
     "Deliveries",
     "Delivery",
     "DeliveryLog",
@@ -15,7 +18,9 @@ __all__ = [
     "MatchReport",
     "Pattern",
     "RuleSet",
+    "Schedule",
     "client",
     "default_backend",
+    "mock_events",
     "test_event_pattern",
 ]

@@ -31,6 +31,8 @@ class Delivery:
     time: datetime.datetime
     succeeded: bool
     error: Optional[str] = None
+    index: int = 0
+    """The delivery's position in the log."""
 
     @property
     def json(self) -> Any:
