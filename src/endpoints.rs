@@ -280,3 +280,47 @@ pub fn routing_regions(backend: &Backend, ctx: &Ctx, endpoint_id: &str) -> Resul
     }
     Err(error::endpoint_id_not_found(endpoint_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buses(a: &str, b: &str) -> Value {
+        json!([{"EventBusArn": a}, {"EventBusArn": b}])
+    }
+
+    fn routing(route: &str) -> Value {
+        json!({"FailoverConfig": {"Primary": {"HealthCheck": "hc"}, "Secondary": {"Route": route}}})
+    }
+
+    #[test]
+    fn endpoint_ids_look_like_aws() {
+        let id = new_endpoint_id();
+        let (head, tail) = id.split_once('.').unwrap();
+        assert_eq!(tail, "veo");
+        assert_eq!(head.len(), 10);
+        assert!(head
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+    }
+
+    #[test]
+    fn checks_buses_routing_and_replication() {
+        let ctx = Ctx::new("123456789012", "us-east-1");
+        let east = "arn:aws:events:us-east-1:123456789012:event-bus/b";
+        let west = "arn:aws:events:us-west-2:123456789012:event-bus/b";
+        let off = json!({"State": "DISABLED"});
+        let on = json!({"State": "ENABLED"});
+        let ok = check(&ctx, &routing("us-west-2"), &buses(east, west), &off, None);
+        assert!(ok.is_ok());
+        let same = check(&ctx, &routing("us-west-2"), &buses(east, east), &off, None);
+        assert_eq!(same.unwrap_err(), error::endpoint_buses_same_region());
+        let route = check(&ctx, &routing("eu-west-1"), &buses(east, west), &off, None);
+        assert_eq!(
+            route.unwrap_err(),
+            error::endpoint_route_not_a_bus_region("eu-west-1")
+        );
+        let role = check(&ctx, &routing("us-west-2"), &buses(east, west), &on, None);
+        assert_eq!(role.unwrap_err(), error::endpoint_replication_needs_role());
+    }
+}

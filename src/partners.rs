@@ -424,3 +424,50 @@ pub fn bus_deleted(region: &mut Region, bus: &str) {
         region.event_sources.remove(bus);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_arns_and_partners() {
+        assert_eq!(
+            source_arn("eu-west-1", "aws.partner/example.com/t/orders"),
+            "arn:aws:events:eu-west-1::event-source/aws.partner/example.com/t/orders"
+        );
+        assert_eq!(
+            source_arn("cn-north-1", "aws.partner/x/y"),
+            "arn:aws-cn:events:cn-north-1::event-source/aws.partner/x/y"
+        );
+        assert_eq!(
+            partner_name("aws.partner/example.com/t/orders"),
+            "example.com"
+        );
+    }
+
+    #[test]
+    fn state_follows_the_bus_and_the_partner() {
+        let backend = Backend::new();
+        let region = backend.region(&Ctx::new("123456789012", "us-east-1"));
+        let mut r = region.lock();
+        let name = "aws.partner/example.com/t/orders";
+        let mut s = EventSource {
+            name: name.into(),
+            arn: source_arn("us-east-1", name),
+            created_by: "example.com".into(),
+            partner_account: "111111111111".into(),
+            creation_time: 0.0,
+            deactivated: false,
+            deleted: false,
+        };
+        assert_eq!(s.state(&r), "PENDING");
+        assert_eq!(s.expiration("PENDING"), Some(PENDING_EXPIRY_SECONDS));
+        let bus = crate::buses::EventBus::new(&r.ctx.clone(), name, 0.0);
+        r.buses.insert(name.into(), bus);
+        assert_eq!(s.state(&r), "ACTIVE");
+        s.deactivated = true;
+        assert_eq!(s.state(&r), "PENDING");
+        s.deleted = true;
+        assert_eq!(s.state(&r), "DELETED");
+    }
+}
