@@ -35,7 +35,8 @@ struct Globals {
     /// `botocore.utils.parse_to_aware_datetime`, botocore's test of timestamp input.
     to_aware_datetime: Py<PyAny>,
     decimal: Py<PyAny>,
-    /// `time.time`: read on every call, so patched time (freezegun) reaches the engine.
+    /// The `time` module: its `time()` is looked up and read on every call, so a patched
+    /// time (freezegun, time-machine) reaches the engine.
     time: Py<PyAny>,
 }
 
@@ -65,7 +66,7 @@ fn init(
         parse_timestamp: utils.getattr("parse_timestamp")?.unbind(),
         to_aware_datetime: utils.getattr("parse_to_aware_datetime")?.unbind(),
         decimal: py.import("decimal")?.getattr("Decimal")?.unbind(),
-        time: py.import("time")?.getattr("time")?.unbind(),
+        time: py.import("time")?.into_any().unbind(),
         model,
     };
     let _ = GLOBALS.set(g);
@@ -238,6 +239,14 @@ fn member_name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString>
         .clone()
 }
 
+/// `time.time()` as the code under test sees it.
+fn host_time(py: Python<'_>, g: &Globals) -> PyResult<f64> {
+    g.time
+        .bind(py)
+        .call_method0(intern!(py, "time"))?
+        .extract::<f64>()
+}
+
 /// `Date` as an HTTP header, cached for the second it names.
 fn http_date() -> String {
     static CACHE: Mutex<(i64, String)> = Mutex::new((i64::MIN, String::new()));
@@ -332,7 +341,7 @@ impl PyBackend {
     /// The mock's time, in epoch seconds.
     fn clock_now(&self, py: Python<'_>) -> PyResult<f64> {
         let g = globals()?;
-        if let Ok(t) = g.time.bind(py).call0().and_then(|t| t.extract::<f64>()) {
+        if let Ok(t) = host_time(py, g) {
             self.0.clock.observe_host(t);
         }
         Ok(self.0.clock.now())
@@ -426,7 +435,7 @@ impl NativeClient {
             }
             None => Value::Object(Default::default()),
         };
-        if let Ok(t) = g.time.bind(py).call0().and_then(|t| t.extract::<f64>()) {
+        if let Ok(t) = host_time(py, g) {
             self.backend.clock.observe_host(t);
         }
         let mut id_buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
