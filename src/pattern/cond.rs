@@ -131,6 +131,11 @@ impl Wildcard {
         })
     }
 
+    /// The literal pieces between `*`s (escapes resolved); one piece means no `*`.
+    pub(crate) fn pieces(&self) -> &[Vec<u8>] {
+        &self.pieces
+    }
+
     pub(crate) fn star_count(&self) -> usize {
         self.pieces.len() - 1
     }

@@ -6,13 +6,11 @@
 //! needs this (docs/patterns.md, "array consistency").
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde_json::{Number, Value};
 
 use super::cond::Leaf;
 use super::error::EventJsonError;
-use super::hash::FxBuild;
 
 /// serde_json refuses events nested deeper than this; we refuse the same ones.
 pub(crate) const MAX_EVENT_DEPTH: usize = 128;
@@ -26,12 +24,102 @@ pub(crate) struct Trie {
 
 #[derive(Debug, Default, Clone)]
 struct Node {
-    small: Vec<(Box<str>, u32)>,
-    big: Option<HashMap<Box<str>, u32, FxBuild>>,
+    /// (fingerprint, length, child, text) of each key segment below this node.
+    keys: Vec<(u64, usize, u32, Box<str>)>,
+    /// Open-addressed table of indices into `keys` (NO_KEY when free): a power-of-two size
+    /// at least twice the key count, so probe runs stay short.
+    table: Vec<u32>,
+    /// First bytes of the keys (a key of length 0 sets bit 0 of `empty`).
+    firsts: [u64; 4],
+    empty: bool,
     path: Option<u32>,
 }
 
-const SMALL: usize = 8;
+const NO_KEY: u32 = u32::MAX;
+
+/// A word standing for a key: for keys shorter than eight bytes it determines the key
+/// (given its length), so only longer keys need a full comparison.
+#[inline]
+fn fingerprint(b: &[u8]) -> u64 {
+    let n = b.len();
+    let word = |at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |at: usize| -> u64 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[at..at + 4]);
+        u32::from_le_bytes(w) as u64
+    };
+    if n >= 8 {
+        word(0) ^ word(n - 8).rotate_left(29)
+    } else if n >= 4 {
+        half(0) | half(n - 4) << 32
+    } else if n > 0 {
+        b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16
+    } else {
+        0
+    }
+}
+
+#[inline]
+fn bucket(fp: u64, len: usize, mask: usize) -> usize {
+    ((fp ^ (len as u64).rotate_right(7)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+}
+
+impl Node {
+    fn add(&mut self, seg: &str, child: u32) {
+        let b = seg.as_bytes();
+        match b.first() {
+            Some(&c) => self.firsts[c as usize >> 6] |= 1 << (c & 63),
+            None => self.empty = true,
+        }
+        self.keys.push((fingerprint(b), b.len(), child, seg.into()));
+        let size = (self.keys.len() * 2).next_power_of_two().max(4);
+        self.table = vec![NO_KEY; size];
+        let mask = size - 1;
+        for (i, k) in self.keys.iter().enumerate() {
+            let mut at = bucket(k.0, k.1, mask);
+            while self.table[at] != NO_KEY {
+                at = (at + 1) & mask;
+            }
+            self.table[at] = i as u32;
+        }
+    }
+
+    /// Whether a key here can start `key` (shares its first byte, or is empty).
+    #[inline]
+    fn may_have(&self, key: &[u8]) -> bool {
+        match key.first() {
+            // Segments hold no '.': such a key can only start with an empty segment.
+            Some(b'.') | None => self.empty,
+            Some(&c) => self.firsts[c as usize >> 6] & (1 << (c & 63)) != 0,
+        }
+    }
+
+    #[inline]
+    fn get(&self, seg: &str) -> Option<u32> {
+        let b = seg.as_bytes();
+        if !self.may_have(b) {
+            return None;
+        }
+        let fp = fingerprint(b);
+        let mask = self.table.len() - 1;
+        let mut at = bucket(fp, b.len(), mask);
+        loop {
+            let i = self.table[at];
+            if i == NO_KEY {
+                return None;
+            }
+            let k = &self.keys[i as usize];
+            if k.0 == fp && k.1 == b.len() && (b.len() < 8 || *k.3 == *seg) {
+                return Some(k.2);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
 
 impl Trie {
     pub(crate) fn new() -> Self {
@@ -49,11 +137,7 @@ impl Trie {
                 None => {
                     let n = self.nodes.len() as u32;
                     self.nodes.push(Node::default());
-                    let node = &mut self.nodes[at];
-                    node.small.push((seg.into(), n));
-                    if node.small.len() > SMALL {
-                        node.big = Some(node.small.iter().cloned().collect());
-                    }
+                    self.nodes[at].add(seg, n);
                     n as usize
                 }
             };
@@ -61,21 +145,25 @@ impl Trie {
         self.nodes[at].path = Some(id);
     }
 
+    #[inline]
     fn step(&self, node: u32, seg: &str) -> Option<u32> {
-        let n = self.nodes.get(node as usize)?;
-        if let Some(m) = &n.big {
-            return m.get(seg).copied();
-        }
-        n.small
-            .iter()
-            .find(|(k, _)| k.len() == seg.len() && **k == *seg)
-            .map(|(_, c)| *c)
+        self.nodes.get(node as usize)?.get(seg)
     }
 
     /// The node an event key leads to from `node`, if any pattern goes there.
+    #[inline]
     pub(crate) fn child(&self, node: u32, key: &str) -> Option<u32> {
-        if memchr::memchr(b'.', key.as_bytes()).is_none() {
-            return self.step(node, key);
+        let n = self.nodes.get(node as usize)?;
+        // A dotted key's first segment is a key here, so it shares the first byte.
+        if !n.may_have(key.as_bytes()) {
+            return None;
+        }
+        // Segments hold no '.', so a dotted key never matches one step.
+        if let Some(c) = n.get(key) {
+            return Some(c);
+        }
+        if !key.as_bytes().contains(&b'.') {
+            return None;
         }
         let mut at = node;
         for seg in key.split('.') {
@@ -91,7 +179,7 @@ impl Trie {
     fn has_children(&self, node: u32) -> bool {
         self.nodes
             .get(node as usize)
-            .is_some_and(|n| !n.small.is_empty())
+            .is_some_and(|n| !n.keys.is_empty())
     }
 }
 
@@ -110,6 +198,45 @@ pub(crate) struct Flat<'a> {
     pub(crate) mem: Vec<(u32, u32)>,
     stack: Vec<(u32, u32)>,
     arrays: u32,
+}
+
+/// A `Flat`'s buffers kept between events, so reading an event allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct FlatBufs {
+    vals: Vec<Val<'static>>,
+    mem: Vec<(u32, u32)>,
+    stack: Vec<(u32, u32)>,
+}
+
+/// An empty vector of another lifetime, keeping the allocation (in-place collect).
+fn recycle<'x, 'y>(mut v: Vec<Val<'x>>) -> Vec<Val<'y>> {
+    v.clear();
+    v.into_iter()
+        .map(|_| -> Val<'y> { unreachable!() })
+        .collect()
+}
+
+impl FlatBufs {
+    /// An empty `Flat` using these buffers.
+    pub(crate) fn take<'a>(&mut self) -> Flat<'a> {
+        let mut mem = std::mem::take(&mut self.mem);
+        let mut stack = std::mem::take(&mut self.stack);
+        mem.clear();
+        stack.clear();
+        Flat {
+            vals: recycle(std::mem::take(&mut self.vals)),
+            mem,
+            stack,
+            arrays: 0,
+        }
+    }
+
+    /// Keeps `f`'s buffers for the next `take`.
+    pub(crate) fn put(&mut self, f: Flat<'_>) {
+        self.vals = recycle(f.vals);
+        self.mem = f.mem;
+        self.stack = f.stack;
+    }
 }
 
 impl<'a> Flat<'a> {
@@ -169,44 +296,88 @@ impl<'a> Flat<'a> {
         }
     }
 
-    /// Collects from JSON text, validating all of it as serde_json would.
-    pub(crate) fn from_json(trie: &Trie, text: &'a str) -> Result<Flat<'a>, EventJsonError> {
-        let mut f = Flat {
-            vals: Vec::with_capacity(32),
-            ..Flat::default()
-        };
+    /// Collects from JSON text into this (empty) `Flat`, validating all of it as serde_json
+    /// would.
+    pub(crate) fn read_json(&mut self, trie: &Trie, text: &'a str) -> Result<(), EventJsonError> {
         let mut sc = Scanner {
             s: text,
             b: text.as_bytes(),
             i: 0,
         };
         sc.ws();
-        sc.value(trie, Some(0), 0, &mut f)?;
+        sc.value(trie, 0, 0, self)?;
         sc.ws();
         if sc.i != sc.b.len() {
             return Err(sc.err("trailing characters"));
         }
-        Ok(f)
+        Ok(())
     }
 }
 
-/// Skips string bytes that need no attention (not '"', '\\' or a control character),
-/// eight at a time; returns the index of the first byte that does.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `x` that is '"', '\\' or a control character; the lowest
+/// set bit marks the first such byte exactly (higher ones may be false alarms).
 #[inline]
-fn skip_plain(b: &[u8], mut i: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let Ok(w) = <[u8; 8]>::try_from(chunk) else {
+fn special(x: u64) -> u64 {
+    let zero = |y: u64| y.wrapping_sub(LO) & !y & HI;
+    let ctrl = x.wrapping_sub(LO * 0x20) & !x & HI;
+    zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) | ctrl
+}
+
+/// Index of the first control character in `s`, if any.
+#[inline]
+fn first_ctrl(s: &[u8]) -> Option<usize> {
+    let mut chunks = s.chunks_exact(32);
+    let mut base = 0;
+    for ch in &mut chunks {
+        // Branch-free over the chunk, so it vectorises.
+        if ch.iter().fold(false, |a, &c| a | (c < 0x20)) {
+            return ch.iter().position(|&c| c < 0x20).map(|p| base + p);
+        }
+        base += 32;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c < 0x20)
+        .map(|p| base + p)
+}
+
+/// Skips string bytes that need no attention (not '"', '\\' or a control character);
+/// returns the index of the first byte that does, or `b.len()`.
+#[inline(always)]
+fn skip_plain(b: &[u8], i: usize) -> usize {
+    // Most strings end within eight bytes.
+    if let Some(Ok(w)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let m = special(u64::from_le_bytes(w));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        return skip_plain_long(b, i + 8);
+    }
+    skip_plain_long(b, i)
+}
+
+#[inline(never)]
+fn skip_plain_long(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..2 {
+        let Some(Ok(w)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) else {
             break;
         };
-        let x = u64::from_le_bytes(w);
-        let zero = |y: u64| y.wrapping_sub(LO) & !y & HI;
-        let ctrl = x.wrapping_sub(LO * 0x20) & !x & HI;
-        if (zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) | ctrl) != 0 {
-            break;
+        let m = special(u64::from_le_bytes(w));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
+    }
+    if b.len() - i.min(b.len()) >= 16 {
+        // Long strings: a vectorised search for the quote or backslash, then a check
+        // that no control character comes before it.
+        let rest = &b[i..];
+        let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+        return i + first_ctrl(&rest[..end]).unwrap_or(end);
     }
     while let Some(&c) = b.get(i) {
         if c == b'"' || c == b'\\' || c < 0x20 {
@@ -272,15 +443,111 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `node`: where this value sits in the trie, or None when no pattern looks here.
+    /// A value at trie node `node` (some pattern looks here).
     fn value(
         &mut self,
         trie: &Trie,
-        node: Option<u32>,
+        node: u32,
         depth: usize,
         f: &mut Flat<'a>,
     ) -> Result<(), EventJsonError> {
         match self.peek() {
+            Some(b'{') => {
+                if !trie.has_children(node) {
+                    return self.skip(depth);
+                }
+                if depth >= MAX_EVENT_DEPTH {
+                    return Err(self.err("recursion limit exceeded"));
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.err("expected a key"));
+                    }
+                    let k = self.string(true)?;
+                    let child = trie.child(node, &k);
+                    self.ws();
+                    self.expect(b':', "expected ':'")?;
+                    self.ws();
+                    match child {
+                        Some(c) => self.value(trie, c, depth + 1, f)?,
+                        None => self.skip(depth + 1)?,
+                    }
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.err("expected ',' or '}'")),
+                    }
+                }
+            }
+            Some(b'[') => {
+                if depth >= MAX_EVENT_DEPTH {
+                    return Err(self.err("recursion limit exceeded"));
+                }
+                self.i += 1;
+                self.ws();
+                let id = f.arrays;
+                f.arrays += 1;
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                let mut idx = 0u32;
+                loop {
+                    self.ws();
+                    f.stack.push((id, idx));
+                    let r = self.value(trie, node, depth + 1, f);
+                    f.stack.pop();
+                    r?;
+                    idx = idx.wrapping_add(1);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.err("expected ',' or ']'")),
+                    }
+                }
+            }
+            Some(b'"') => {
+                let path = trie.path(node);
+                let s = self.string(path.is_some())?;
+                if let Some(p) = path {
+                    f.emit(p, Leaf::Str(s));
+                }
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true", trie.path(node), Leaf::Bool(true), f),
+            Some(b'f') => self.literal(b"false", trie.path(node), Leaf::Bool(false), f),
+            Some(b'n') => self.literal(b"null", trie.path(node), Leaf::Null, f),
+            Some(b'-' | b'0'..=b'9') => {
+                let n = self.number()?;
+                if let Some(p) = trie.path(node) {
+                    let num = to_number(n).ok_or_else(|| self.err("bad number"))?;
+                    f.emit(p, Leaf::num(num));
+                }
+                Ok(())
+            }
+            _ => Err(self.err("expected a value")),
+        }
+    }
+
+    /// Skips (validating) a value no pattern looks into.
+    fn skip(&mut self, depth: usize) -> Result<(), EventJsonError> {
+        match self.peek() {
+            Some(b'"') => self.skip_string(),
             Some(b'{') => {
                 if depth >= MAX_EVENT_DEPTH {
                     return Err(self.err("recursion limit exceeded"));
@@ -291,26 +558,16 @@ impl<'a> Scanner<'a> {
                     self.i += 1;
                     return Ok(());
                 }
-                let descend = node.filter(|n| trie.has_children(*n));
                 loop {
                     self.ws();
                     if self.peek() != Some(b'"') {
                         return Err(self.err("expected a key"));
                     }
-                    let child = match descend {
-                        Some(n) => {
-                            let k = self.string(true)?;
-                            trie.child(n, &k)
-                        }
-                        None => {
-                            self.string(false)?;
-                            None
-                        }
-                    };
+                    self.skip_string()?;
                     self.ws();
                     self.expect(b':', "expected ':'")?;
                     self.ws();
-                    self.value(trie, child, depth + 1, f)?;
+                    self.skip(depth + 1)?;
                     self.ws();
                     match self.peek() {
                         Some(b',') => self.i += 1,
@@ -330,27 +587,11 @@ impl<'a> Scanner<'a> {
                 self.ws();
                 if self.peek() == Some(b']') {
                     self.i += 1;
-                    if node.is_some() {
-                        f.arrays += 1;
-                    }
                     return Ok(());
                 }
-                let id = f.arrays;
-                if node.is_some() {
-                    f.arrays += 1;
-                }
-                let mut idx = 0u32;
                 loop {
                     self.ws();
-                    if node.is_some() {
-                        f.stack.push((id, idx));
-                    }
-                    let r = self.value(trie, node, depth + 1, f);
-                    if node.is_some() {
-                        f.stack.pop();
-                    }
-                    r?;
-                    idx = idx.wrapping_add(1);
+                    self.skip(depth + 1)?;
                     self.ws();
                     match self.peek() {
                         Some(b',') => self.i += 1,
@@ -362,36 +603,48 @@ impl<'a> Scanner<'a> {
                     }
                 }
             }
-            Some(b'"') => {
-                let path = node.and_then(|n| trie.path(n));
-                let s = self.string(path.is_some())?;
-                if let Some(p) = path {
-                    f.emit(p, Leaf::Str(s));
-                }
-                Ok(())
-            }
-            Some(b't') => self.literal(
-                b"true",
-                node.and_then(|n| trie.path(n)),
-                Leaf::Bool(true),
-                f,
-            ),
-            Some(b'f') => self.literal(
-                b"false",
-                node.and_then(|n| trie.path(n)),
-                Leaf::Bool(false),
-                f,
-            ),
-            Some(b'n') => self.literal(b"null", node.and_then(|n| trie.path(n)), Leaf::Null, f),
-            Some(b'-' | b'0'..=b'9') => {
-                let n = self.number()?;
-                if let Some(p) = node.and_then(|n| trie.path(n)) {
-                    let num = to_number(n).ok_or_else(|| self.err("bad number"))?;
-                    f.emit(p, Leaf::num(num));
-                }
-                Ok(())
-            }
+            Some(b't') => self.word(b"true"),
+            Some(b'f') => self.word(b"false"),
+            Some(b'n') => self.word(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
             _ => Err(self.err("expected a value")),
+        }
+    }
+
+    fn word(&mut self, word: &[u8]) -> Result<(), EventJsonError> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(self.err("bad literal"))
+        }
+    }
+
+    /// Skips (validating) a string at `self.i` (on the quote).
+    fn skip_string(&mut self) -> Result<(), EventJsonError> {
+        let b = self.b;
+        let mut i = self.i + 1;
+        loop {
+            i = skip_plain(b, i);
+            match b.get(i) {
+                Some(b'"') => {
+                    self.i = i + 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.i = i + 1;
+                    self.escape()?;
+                    i = self.i;
+                }
+                Some(_) => {
+                    self.i = i;
+                    return Err(self.err("control character in string"));
+                }
+                None => {
+                    self.i = i;
+                    return Err(self.err("unterminated string"));
+                }
+            }
         }
     }
 
@@ -504,41 +757,39 @@ impl<'a> Scanner<'a> {
     /// Reads a string at `self.i` (on the quote). Decodes only when `want`.
     fn string(&mut self, want: bool) -> Result<Cow<'a, str>, EventJsonError> {
         let start = self.i;
-        let b = self.b;
-        let mut i = start + 1;
-        let mut escaped = false;
-        loop {
-            i = skip_plain(b, i);
-            let Some(&c) = b.get(i) else {
-                self.i = i;
-                return Err(self.err("unterminated string"));
-            };
-            match c {
-                b'"' => break,
-                b'\\' => {
-                    escaped = true;
-                    self.i = i + 1;
-                    self.escape()?;
-                    i = self.i;
-                }
-                0..=0x1f => {
-                    self.i = i;
-                    return Err(self.err("control character in string"));
-                }
-                _ => i += 1,
-            }
+        let i = skip_plain(self.b, start + 1);
+        if self.b.get(i) == Some(&b'"') {
+            // No escapes: the text itself.
+            self.i = i + 1;
+            return Ok(Cow::Borrowed(self.s.get(start + 1..i).unwrap_or_default()));
         }
-        self.i = i;
-        let end = self.i;
-        self.i += 1;
+        self.skip_string()?;
         if !want {
             return Ok(Cow::Borrowed(""));
         }
-        if !escaped {
-            return Ok(Cow::Borrowed(&self.s[start + 1..end]));
-        }
-        serde_json::from_str::<String>(&self.s[start..=end])
+        serde_json::from_str::<String>(&self.s[start..self.i])
             .map(Cow::Owned)
             .map_err(|_| self.err("bad string"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_are_kept() {
+        let mut bufs = FlatBufs::default();
+        let mut t = Trie::new();
+        t.insert("a", 0);
+        let text = String::from(r#"{"a":[1,2,3,4,5,6,7,8,9]}"#);
+        let mut f = bufs.take();
+        f.read_json(&t, &text).unwrap();
+        assert_eq!(f.vals.len(), 9);
+        let cap = f.vals.capacity();
+        bufs.put(f);
+        let f = bufs.take();
+        assert!(f.vals.is_empty());
+        assert_eq!(f.vals.capacity(), cap);
     }
 }

@@ -2,19 +2,22 @@
 //!
 //! Every field test of every branch of every rule is a "slot". Each field path gets an
 //! index from event values to the slots they satisfy: hash maps for exact and
-//! case-folded values, length-bucketed maps for prefixes and suffixes, short lists for the
-//! rest. Matching an event looks up each extracted value once, then counts satisfied
-//! slots per branch; only a branch whose every slot is satisfied is examined further.
-//! So the cost follows the event's values and the rules they hit, not the rule count.
+//! case-folded values, length-bucketed maps for prefixes and suffixes, interval trees for
+//! numeric ranges, CIDR blocks and IP literals, "all minus the blocked ones" for
+//! anything-but lists, key-filtered candidate lists for wildcards. Matching an event looks
+//! up each extracted value once and counts satisfied slots per branch (generation-stamped
+//! arrays, nothing cleared between events); only a branch whose every slot is satisfied is
+//! examined further. So the cost follows the event's values and the rules they hit, not
+//! the rule count.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use serde_json::Number;
 
 use super::compile::Branch;
-use super::cond::{ip_bits, ip_literal, lower, Cond, Leaf};
-use super::event::{Flat, Trie};
+use super::cond::{ip_bits, ip_literal, lower, AnythingBut, Cond, Leaf, Wildcard};
+use super::error::EventJsonError;
+use super::event::{Flat, FlatBufs, Trie};
 use super::hash::FxBuild;
 
 type Map<K> = HashMap<K, Vec<u32>, FxBuild>;
@@ -22,39 +25,288 @@ type Map<K> = HashMap<K, Vec<u32>, FxBuild>;
 /// Backtracking steps allowed when reconciling array elements for one branch.
 const CONSISTENCY_BUDGET: usize = 100_000;
 
+const NONE: u32 = u32::MAX;
+/// Marks a slot whose branch holds as soon as the slot is hit (see `Compiled::slot_info`).
+const SINGLE: u32 = 1 << 31;
+
+/// Keys of one length-bucketed affix map: `lens` are the distinct key lengths.
 #[derive(Debug, Default, Clone)]
 struct Affix {
     lens: Vec<usize>,
-    map: Map<Box<str>>,
+    map: Map<Box<[u8]>>,
 }
 
 impl Affix {
-    fn add(&mut self, key: &str, slot: u32) {
+    fn add(&mut self, key: &[u8], id: u32) {
         if !self.lens.contains(&key.len()) {
             self.lens.push(key.len());
             self.lens.sort_unstable();
         }
-        self.map.entry(key.into()).or_default().push(slot);
+        self.map.entry(key.into()).or_default().push(id);
     }
 
-    fn hits(&self, s: &str, suffix: bool, vi: u32, out: &mut Vec<(u32, u32)>) {
+    /// Calls `f` with the ids of every key that is a prefix (or suffix) of `s`.
+    #[inline]
+    fn each(&self, s: &[u8], suffix: bool, mut f: impl FnMut(&[u32])) {
         for &l in &self.lens {
             if l > s.len() {
                 break;
             }
-            let part = if suffix {
-                s.get(s.len() - l..)
-            } else {
-                s.get(..l)
-            };
-            if let Some(slots) = part.and_then(|p| self.map.get(p)) {
-                out.extend(slots.iter().map(|&sl| (sl, vi)));
+            let part = if suffix { &s[s.len() - l..] } else { &s[..l] };
+            if let Some(ids) = self.map.get(part) {
+                f(ids);
             }
         }
     }
 
     fn is_empty(&self) -> bool {
         self.lens.is_empty()
+    }
+}
+
+/// Keys that can take the next integer (closed intervals are kept as half-open segments).
+pub(crate) trait Key: Copy + Ord {
+    fn succ(self) -> Option<Self>;
+}
+
+impl Key for i64 {
+    fn succ(self) -> Option<Self> {
+        self.checked_add(1)
+    }
+}
+
+impl Key for u128 {
+    fn succ(self) -> Option<Self> {
+        self.checked_add(1)
+    }
+}
+
+/// Closed intervals `[lo, hi]` with an id each, answering "which contain x" in
+/// O(log n + answers): a segment tree over the elementary segments between endpoints.
+#[derive(Debug, Clone)]
+pub(crate) struct Intervals<K> {
+    /// Sorted, distinct starts of the elementary segments.
+    starts: Vec<K>,
+    /// Leaves in the tree (a power of two, at least `starts.len()`).
+    size: usize,
+    /// Tree node `n` holds `ids[offs[n]..offs[n + 1]]`.
+    offs: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl<K> Default for Intervals<K> {
+    fn default() -> Self {
+        Intervals {
+            starts: Vec::new(),
+            size: 0,
+            offs: Vec::new(),
+            ids: Vec::new(),
+        }
+    }
+}
+
+impl<K: Key> Intervals<K> {
+    pub(crate) fn build(items: &[(K, K, u32)]) -> Self {
+        let mut starts: Vec<K> = Vec::with_capacity(items.len() * 2);
+        for &(lo, hi, _) in items {
+            if lo > hi {
+                continue;
+            }
+            starts.push(lo);
+            if let Some(n) = hi.succ() {
+                starts.push(n);
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        if starts.is_empty() {
+            return Self::default();
+        }
+        let size = starts.len().next_power_of_two();
+        let seg = |x: K| starts.partition_point(|&s| s <= x) - 1;
+        let mut nodes: Vec<Vec<u32>> = vec![Vec::new(); 2 * size];
+        for &(lo, hi, id) in items {
+            if lo > hi {
+                continue;
+            }
+            let a = seg(lo);
+            let b = match hi.succ() {
+                Some(n) => seg(n) - 1,
+                None => starts.len() - 1,
+            };
+            let (mut l, mut r) = (a + size, b + size + 1);
+            while l < r {
+                if l & 1 == 1 {
+                    nodes[l].push(id);
+                    l += 1;
+                }
+                if r & 1 == 1 {
+                    r -= 1;
+                    nodes[r].push(id);
+                }
+                l >>= 1;
+                r >>= 1;
+            }
+        }
+        let mut offs = Vec::with_capacity(2 * size + 1);
+        let mut ids = Vec::new();
+        for n in &nodes {
+            offs.push(ids.len() as u32);
+            ids.extend_from_slice(n);
+        }
+        offs.push(ids.len() as u32);
+        Intervals {
+            starts,
+            size,
+            offs,
+            ids,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Calls `f` with the ids of the intervals containing `x` (each once, in no order).
+    #[inline]
+    pub(crate) fn each(&self, x: K, mut f: impl FnMut(u32)) {
+        let at = self.starts.partition_point(|&s| s <= x);
+        if at == 0 {
+            return;
+        }
+        let mut n = at - 1 + self.size;
+        while n >= 1 {
+            let (a, b) = (self.offs[n] as usize, self.offs[n + 1] as usize);
+            for &id in &self.ids[a..b] {
+                f(id);
+            }
+            n >>= 1;
+        }
+    }
+}
+
+/// anything-but lists: every condition passes except those listing the value.
+#[derive(Debug, Clone)]
+struct Complement<K> {
+    /// Slot of each condition.
+    all: Vec<u32>,
+    /// Value -> ascending indices (into `all`) of the conditions that list it.
+    block: HashMap<K, Vec<u32>, FxBuild>,
+}
+
+impl<K> Default for Complement<K> {
+    fn default() -> Self {
+        Complement {
+            all: Vec::new(),
+            block: HashMap::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Complement<K> {
+    fn add(&mut self, keys: impl IntoIterator<Item = K>, slot: u32) {
+        let j = self.all.len() as u32;
+        self.all.push(slot);
+        for k in keys {
+            let l = self.block.entry(k).or_default();
+            if l.last() != Some(&j) {
+                l.push(j);
+            }
+        }
+    }
+
+    /// Slots of the conditions not blocked by `blocked` (ascending indices into `all`).
+    #[inline]
+    fn each_except(&self, blocked: Option<&Vec<u32>>, mut f: impl FnMut(u32)) {
+        match blocked {
+            None => self.all.iter().for_each(|&s| f(s)),
+            Some(bl) => {
+                let mut next = bl.iter().copied().peekable();
+                for (j, &s) in self.all.iter().enumerate() {
+                    if next.peek() == Some(&(j as u32)) {
+                        next.next();
+                        continue;
+                    }
+                    f(s);
+                }
+            }
+        }
+    }
+}
+
+/// Wildcards, each filed under one literal every match must show: its first piece (as a
+/// prefix), else its last piece (as a suffix), else the first two bytes of its longest
+/// middle piece (a byte pair that must occur somewhere). Candidates are then checked in full.
+#[derive(Debug, Default, Clone)]
+struct WildIndex {
+    wilds: Vec<(Wildcard, u32)>,
+    always: Vec<u32>,
+    prefix: Affix,
+    suffix: Affix,
+    pairs: Map<u16>,
+    /// One bit per byte pair present in `pairs`.
+    pair_bits: Vec<u64>,
+}
+
+impl WildIndex {
+    fn add(&mut self, w: &Wildcard, slot: u32) {
+        let id = self.wilds.len() as u32;
+        self.wilds.push((w.clone(), slot));
+        let p = w.pieces();
+        let (first, last) = (&p[0], &p[p.len() - 1]);
+        if !first.is_empty() {
+            self.prefix.add(first, id);
+        } else if !last.is_empty() {
+            self.suffix.add(last, id);
+        } else {
+            let longest = p.iter().max_by_key(|x| x.len()).filter(|x| x.len() >= 2);
+            match longest {
+                Some(x) => {
+                    let k = u16::from_le_bytes([x[0], x[1]]);
+                    if self.pair_bits.is_empty() {
+                        self.pair_bits = vec![0; 1024];
+                    }
+                    self.pair_bits[k as usize >> 6] |= 1 << (k & 63);
+                    self.pairs.entry(k).or_default().push(id);
+                }
+                None => self.always.push(id),
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.wilds.is_empty()
+    }
+
+    #[inline]
+    fn each(&self, s: &str, tmp: &mut Vec<u32>, mut f: impl FnMut(u32)) {
+        let b = s.as_bytes();
+        tmp.clear();
+        self.prefix.each(b, false, |ids| tmp.extend_from_slice(ids));
+        self.suffix.each(b, true, |ids| tmp.extend_from_slice(ids));
+        let mut repeats = false;
+        if !self.pairs.is_empty() {
+            for w in b.windows(2) {
+                let k = u16::from_le_bytes([w[0], w[1]]);
+                if self.pair_bits[k as usize >> 6] & (1 << (k & 63)) != 0 {
+                    if let Some(ids) = self.pairs.get(&k) {
+                        tmp.extend_from_slice(ids);
+                        repeats = true;
+                    }
+                }
+            }
+        }
+        tmp.extend_from_slice(&self.always);
+        if repeats {
+            tmp.sort_unstable();
+            tmp.dedup();
+        }
+        for &id in tmp.iter() {
+            let (w, slot) = &self.wilds[id as usize];
+            if w.matches(s) {
+                f(*slot);
+            }
+        }
     }
 }
 
@@ -66,20 +318,34 @@ struct PathIndex {
     trues: Vec<u32>,
     falses: Vec<u32>,
     nulls: Vec<u32>,
-    ips: Vec<(IpAddr, u32)>,
-    /// (first, last, is IPv6, slot)
-    cidrs: Vec<(u128, u128, bool, u32)>,
+    /// `exists: true`: any value at all.
+    any: Vec<u32>,
+    /// IP literals and CIDR blocks, as address intervals.
+    ip4: Intervals<u128>,
+    ip6: Intervals<u128>,
     ci: Map<Box<str>>,
     prefix: Affix,
     suffix: Affix,
     prefix_ci: Affix,
     suffix_ci: Affix,
-    /// Conditions judged one by one: wildcard, numeric, cidr, anything-but, exists.
+    numeric: Intervals<i64>,
+    wild: WildIndex,
+    ab_strs: Complement<Box<str>>,
+    ab_nums: Complement<i64>,
+    /// Conditions judged one by one: the other anything-but forms.
     others: Vec<(Cond, u32)>,
 }
 
+/// Interval conditions gathered before their trees are built.
+#[derive(Default)]
+struct PathBuild {
+    ip4: Vec<(u128, u128, u32)>,
+    ip6: Vec<(u128, u128, u32)>,
+    numeric: Vec<(i64, i64, u32)>,
+}
+
 impl PathIndex {
-    fn add(&mut self, c: &Cond, slot: u32) {
+    fn add(&mut self, c: &Cond, slot: u32, pb: &mut PathBuild) {
         match c {
             Cond::Str(s) => self.strs.entry(s.as_str().into()).or_default().push(slot),
             Cond::Num(v, _) => self.nums.entry(*v).or_default().push(slot),
@@ -87,69 +353,123 @@ impl PathIndex {
             Cond::Bool(true) => self.trues.push(slot),
             Cond::Bool(false) => self.falses.push(slot),
             Cond::Null => self.nulls.push(slot),
-            Cond::Ip(ip, _) => self.ips.push((*ip, slot)),
-            Cond::Cidr { lo, hi, v6, .. } => self.cidrs.push((*lo, *hi, *v6, slot)),
+            Cond::Ip(ip, _) => {
+                let (x, v6) = ip_bits(*ip);
+                let l = if v6 { &mut pb.ip6 } else { &mut pb.ip4 };
+                l.push((x, x, slot));
+            }
+            Cond::Cidr { lo, hi, v6, .. } => {
+                let l = if *v6 { &mut pb.ip6 } else { &mut pb.ip4 };
+                l.push((*lo, *hi, slot));
+            }
             Cond::EqCi(s) => self.ci.entry(s.as_str().into()).or_default().push(slot),
-            Cond::Prefix(s) => self.prefix.add(s, slot),
-            Cond::Suffix(s) => self.suffix.add(s, slot),
-            Cond::PrefixCi(s) => self.prefix_ci.add(s, slot),
-            Cond::SuffixCi(s) => self.suffix_ci.add(s, slot),
+            Cond::Prefix(s) => self.prefix.add(s.as_bytes(), slot),
+            Cond::Suffix(s) => self.suffix.add(s.as_bytes(), slot),
+            Cond::PrefixCi(s) => self.prefix_ci.add(s.as_bytes(), slot),
+            Cond::SuffixCi(s) => self.suffix_ci.add(s.as_bytes(), slot),
+            Cond::Numeric { lo, hi } => {
+                // Comparable numbers are integers (millionths): make both bounds inclusive.
+                let l = match lo {
+                    None => i64::MIN,
+                    Some((b, true)) => *b,
+                    Some((b, false)) => b.saturating_add(1),
+                };
+                let h = match hi {
+                    None => i64::MAX,
+                    Some((b, true)) => *b,
+                    Some((b, false)) => b.saturating_sub(1),
+                };
+                pb.numeric.push((l, h, slot));
+            }
+            Cond::Wildcard(w) => self.wild.add(w, slot),
+            Cond::Exists(true) => self.any.push(slot),
             // Absence is judged per field after all values are seen.
             Cond::Exists(false) => {}
+            Cond::AnythingBut(AnythingBut::Strs(xs)) => self
+                .ab_strs
+                .add(xs.iter().map(|x| Box::<str>::from(x.as_str())), slot),
+            Cond::AnythingBut(AnythingBut::Nums(ns)) => self.ab_nums.add(ns.iter().copied(), slot),
             other => self.others.push((other.clone(), slot)),
         }
     }
 
-    fn hits(&self, v: &Leaf, vi: u32, out: &mut Vec<(u32, u32)>) {
-        let mut put = |slots: &[u32]| out.extend(slots.iter().map(|&s| (s, vi)));
+    fn finish(&mut self, pb: PathBuild) {
+        self.ip4 = Intervals::build(&pb.ip4);
+        self.ip6 = Intervals::build(&pb.ip6);
+        self.numeric = Intervals::build(&pb.numeric);
+    }
+
+    /// Calls `f` with every slot that value `v` satisfies (a slot may come more than once).
+    #[inline]
+    fn hits<F: FnMut(u32)>(&self, v: &Leaf, tmp: &mut Vec<u32>, f: &mut F) {
+        #[inline]
+        fn put<F: FnMut(u32)>(slots: &[u32], f: &mut F) {
+            for &s in slots {
+                f(s);
+            }
+        }
         match v {
             Leaf::Str(s) => {
                 if let Some(sl) = self.strs.get(&**s) {
-                    put(sl);
+                    put(sl, f);
                 }
-                if !self.ips.is_empty() || !self.cidrs.is_empty() {
+                if !self.ip4.is_empty() || !self.ip6.is_empty() {
                     if let Some(ip) = ip_literal(s) {
-                        for (x, sl) in &self.ips {
-                            if *x == ip {
-                                put(std::slice::from_ref(sl));
-                            }
-                        }
                         let (x, is6) = ip_bits(ip);
-                        for &(lo, hi, v6, sl) in &self.cidrs {
-                            if v6 == is6 && lo <= x && x <= hi {
-                                put(&[sl]);
-                            }
-                        }
+                        let t = if is6 { &self.ip6 } else { &self.ip4 };
+                        t.each(x, &mut *f);
                     }
                 }
-                self.prefix.hits(s, false, vi, out);
-                self.suffix.hits(s, true, vi, out);
+                let b = s.as_bytes();
+                self.prefix.each(b, false, |sl| put(sl, f));
+                self.suffix.each(b, true, |sl| put(sl, f));
                 if !self.ci.is_empty() || !self.prefix_ci.is_empty() || !self.suffix_ci.is_empty() {
                     let l = lower(s);
                     if let Some(sl) = self.ci.get(&*l) {
-                        out.extend(sl.iter().map(|&s| (s, vi)));
+                        put(sl, f);
                     }
-                    self.prefix_ci.hits(&l, false, vi, out);
-                    self.suffix_ci.hits(&l, true, vi, out);
+                    self.prefix_ci.each(l.as_bytes(), false, |sl| put(sl, f));
+                    self.suffix_ci.each(l.as_bytes(), true, |sl| put(sl, f));
+                }
+                if !self.wild.is_empty() {
+                    self.wild.each(s, tmp, &mut *f);
+                }
+                if !self.ab_strs.all.is_empty() {
+                    self.ab_strs
+                        .each_except(self.ab_strs.block.get(&**s), &mut *f);
                 }
             }
             Leaf::Num { n, cmp } => {
-                if let Some(sl) = cmp.and_then(|c| self.nums.get(&c)) {
-                    put(sl);
+                if let Some(c) = *cmp {
+                    if let Some(sl) = self.nums.get(&c) {
+                        put(sl, f);
+                    }
+                    if !self.numeric.is_empty() {
+                        self.numeric.each(c, &mut *f);
+                    }
+                    if !self.ab_nums.all.is_empty() {
+                        self.ab_nums
+                            .each_except(self.ab_nums.block.get(&c), &mut *f);
+                    }
                 }
                 for (x, sl) in &self.num_lits {
                     if x == n {
-                        put(std::slice::from_ref(sl));
+                        f(*sl);
                     }
                 }
             }
-            Leaf::Bool(true) => put(&self.trues),
-            Leaf::Bool(false) => put(&self.falses),
-            Leaf::Null => put(&self.nulls),
+            Leaf::Bool(true) => put(&self.trues, f),
+            Leaf::Bool(false) => put(&self.falses, f),
+            Leaf::Null => put(&self.nulls, f),
         }
+        if !matches!(v, Leaf::Str(_)) {
+            // String forms of anything-but let every non-string value through.
+            put(&self.ab_strs.all, f);
+        }
+        put(&self.any, f);
         for (c, sl) in &self.others {
             if c.matches(v) {
-                out.push((*sl, vi));
+                f(*sl);
             }
         }
     }
@@ -172,8 +492,12 @@ pub(crate) struct Compiled {
     branches: Vec<BranchInfo>,
     slot_branch: Vec<u32>,
     slot_path: Vec<u32>,
+    /// Per slot: `SINGLE | rule` when its branch has no other field (a hit alone decides),
+    /// else the branch index.
+    slot_info: Vec<u32>,
     /// Branches that can hold with no value hit at all (every field accepts absence).
     neg_only: Vec<u32>,
+    n_rules: u32,
     pub(crate) path_ids: HashMap<String, u32>,
 }
 
@@ -184,7 +508,9 @@ impl Compiled {
             trie: Trie::new(),
             ..Default::default()
         };
+        let mut builds: Vec<PathBuild> = Vec::new();
         for (ri, branches) in rules.into_iter().enumerate() {
+            c.n_rules = ri as u32 + 1;
             for b in branches {
                 let bi = c.branches.len() as u32;
                 let first = c.slot_branch.len() as u32;
@@ -193,6 +519,7 @@ impl Compiled {
                     let pid = *c.path_ids.entry(f.path.clone()).or_insert_with(|| {
                         let id = c.paths.len() as u32;
                         c.paths.push(PathIndex::default());
+                        builds.push(PathBuild::default());
                         c.trie.insert(&f.path, id);
                         id
                     });
@@ -200,7 +527,7 @@ impl Compiled {
                     c.slot_branch.push(bi);
                     c.slot_path.push(pid);
                     for cond in &f.conds {
-                        c.paths[pid as usize].add(cond, slot);
+                        c.paths[pid as usize].add(cond, slot, &mut builds[pid as usize]);
                     }
                     if f.conds.iter().any(|x| matches!(x, Cond::Exists(false))) {
                         neg.push(slot);
@@ -218,113 +545,271 @@ impl Compiled {
                 });
             }
         }
+        for (p, pb) in c.paths.iter_mut().zip(builds) {
+            p.finish(pb);
+        }
+        c.slot_info = c
+            .slot_branch
+            .iter()
+            .map(|&bi| {
+                let b = &c.branches[bi as usize];
+                if b.n_slots == 1 && b.rule < SINGLE {
+                    SINGLE | b.rule
+                } else {
+                    bi
+                }
+            })
+            .collect();
         c
     }
 
     /// Rule ids (ascending, no repeats) whose pattern matches the collected values.
     pub(crate) fn matching(&self, flat: &Flat) -> Vec<u32> {
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut sc) => self.matching_in(flat, &mut sc),
-            // Only reachable if matching re-entered itself on this thread.
-            Err(_) => self.matching_in(flat, &mut Scratch::default()),
+        with_scratch(|sc| {
+            self.matching_in(flat, sc);
+            sc.ids.clone()
         })
     }
 
-    fn matching_in(&self, flat: &Flat, sc: &mut Scratch) -> Vec<u32> {
-        let Scratch {
-            pairs,
-            hits,
-            present,
-        } = sc;
-        pairs.clear();
-        present.clear();
-        present.resize(self.paths.len(), false);
-        for (vi, v) in flat.vals.iter().enumerate() {
-            let p = v.path as usize;
-            present[p] = true;
-            self.paths[p].hits(&v.leaf, vi as u32, pairs);
-        }
-        // (slot, value) packed so one integer sort groups by branch, then slot.
-        hits.clear();
-        hits.extend(pairs.iter().map(|&(s, v)| ((s as u64) << 32) | v as u64));
-        hits.sort_unstable();
-        hits.dedup();
-        let mut rules = Vec::new();
-        let mut i = 0;
-        while i < hits.len() {
-            let bi = self.slot_branch[(hits[i] >> 32) as usize];
-            let b = &self.branches[bi as usize];
-            let end_slot = ((b.first_slot + b.n_slots) as u64) << 32;
-            let mut j = i;
-            while j < hits.len() && hits[j] < end_slot {
-                j += 1;
+    /// Reads event JSON text and calls `out` with the matching rule ids (ascending, no
+    /// repeats).
+    pub(crate) fn match_json<R>(
+        &self,
+        text: &str,
+        out: impl FnOnce(&[u32]) -> R,
+    ) -> Result<R, EventJsonError> {
+        with_scratch(|sc| {
+            let mut flat = sc.flat.take();
+            let r = flat.read_json(&self.trie, text);
+            if r.is_ok() {
+                self.matching_in(&flat, sc);
             }
-            if self.branch_holds(bi, &hits[i..j], flat, present) {
-                rules.push(b.rule);
-            }
-            i = j;
-        }
-        for &bi in &self.neg_only {
-            let b = &self.branches[bi as usize];
-            let from = (b.first_slot as u64) << 32;
-            let at = hits.partition_point(|&h| h < from);
-            let hit = hits
-                .get(at)
-                .is_some_and(|&h| h < ((b.first_slot + b.n_slots) as u64) << 32);
-            if !hit && self.branch_holds(bi, &[], flat, present) {
-                rules.push(b.rule);
-            }
-        }
-        rules.sort_unstable();
-        rules.dedup();
-        rules
+            sc.flat.put(flat);
+            r.map(|()| out(&sc.ids))
+        })
     }
 
-    /// `hits`: this branch's packed (slot, value) pairs, sorted.
-    fn branch_holds(&self, bi: u32, hits: &[u64], flat: &Flat, present: &[bool]) -> bool {
-        let b = &self.branches[bi as usize];
-        let mut distinct = 0u32;
-        let mut last = u64::MAX;
-        let mut in_arrays = false;
-        for &h in hits {
-            let slot = h >> 32;
-            if slot != last {
-                distinct += 1;
-                last = slot;
+    /// Leaves the matching rule ids (ascending, no repeats) in `sc.ids`.
+    pub(crate) fn matching_in(&self, flat: &Flat, sc: &mut MatchScratch) {
+        sc.begin(self);
+        let MatchScratch { st, tmp, ids, .. } = sc;
+        let gen = st.gen;
+        for (vi, v) in flat.vals.iter().enumerate() {
+            let p = v.path as usize;
+            st.path_gen[p] = gen;
+            let in_arr = v.mem.1 > 0;
+            self.paths[p].hits(&v.leaf, tmp, &mut |slot| {
+                st.hit(&self.slot_info, slot, vi as u32, in_arr)
+            });
+        }
+        for i in 0..st.touched.len() {
+            let bi = st.touched[i];
+            if self.branch_holds(bi, st, flat) {
+                st.mark(self.branches[bi as usize].rule);
             }
-            in_arrays |= flat.vals[(h & 0xffff_ffff) as usize].mem.1 > 0;
+        }
+        for &bi in &self.neg_only {
+            if st.branches[bi as usize].gen != gen && self.branch_holds(bi, st, flat) {
+                st.mark(self.branches[bi as usize].rule);
+            }
+        }
+        if st.any {
+            for (wi, w) in st.rule_bits.iter_mut().enumerate() {
+                let mut bits = std::mem::take(w);
+                while bits != 0 {
+                    ids.push((wi as u32) << 6 | bits.trailing_zeros());
+                    bits &= bits - 1;
+                }
+            }
+        }
+    }
+
+    fn branch_holds(&self, bi: u32, st: &State, flat: &Flat) -> bool {
+        let b = &self.branches[bi as usize];
+        let gen = st.gen;
+        let bs = st.branches[bi as usize];
+        let touched = bs.gen == gen;
+        let distinct = if touched { bs.cnt } else { 0 };
+        if distinct + (b.neg.len() as u32) < b.n_slots {
+            return false;
         }
         let mut satisfied = distinct;
         for &s in &b.neg {
-            let hit = hits.iter().any(|&h| (h >> 32) as u32 == s);
-            if !hit && !present[self.slot_path[s as usize] as usize] {
+            let hit = st.slots[s as usize].0 == gen;
+            if !hit && st.path_gen[self.slot_path[s as usize] as usize] != gen {
                 satisfied += 1;
             }
         }
         if satisfied != b.n_slots {
             return false;
         }
-        if !in_arrays || distinct < 2 {
+        if !touched || !bs.arr || distinct < 2 {
             return true;
         }
-        let pairs: Vec<(u32, u32)> = hits
-            .iter()
-            .map(|&h| ((h >> 32) as u32, (h & 0xffff_ffff) as u32))
+        self.branch_consistent(b, st, flat)
+    }
+
+    fn branch_consistent(&self, b: &BranchInfo, st: &State, flat: &Flat) -> bool {
+        let slots = b.first_slot..b.first_slot + b.n_slots;
+        let hit = |s: &u32| st.slots[*s as usize].0 == st.gen;
+        // Usually the first value of each slot already fits together.
+        let firsts = slots
+            .clone()
+            .filter(hit)
+            .map(|s| st.links[st.slots[s as usize].1 as usize].0);
+        let mut ok = true;
+        for (i, a) in firsts.clone().enumerate() {
+            let ma = flat.membership(&flat.vals[a as usize]);
+            if firsts
+                .clone()
+                .take(i)
+                .any(|c| !compatible(flat.membership(&flat.vals[c as usize]), ma))
+            {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            return true;
+        }
+        let groups: Vec<Vec<(u32, u32)>> = slots
+            .filter(hit)
+            .map(|s| {
+                let mut g = Vec::new();
+                let mut at = st.slots[s as usize].1;
+                while at != NONE {
+                    let (vi, next) = st.links[at as usize];
+                    g.push((s, vi));
+                    at = next;
+                }
+                g.reverse();
+                g
+            })
             .collect();
-        let mut groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|a, b| a.0 == b.0).collect();
-        consistent(&mut groups, flat)
+        let mut refs: Vec<&[(u32, u32)]> = groups.iter().map(|g| g.as_slice()).collect();
+        consistent(&mut refs, flat)
     }
 }
 
+/// Per-event matching state, stamped with a generation instead of cleared.
 #[derive(Default)]
-struct Scratch {
-    pairs: Vec<(u32, u32)>,
-    hits: Vec<u64>,
-    present: Vec<bool>,
+pub(crate) struct State {
+    gen: u32,
+    /// Per slot: (generation last hit, newest entry in `links` for its values).
+    slots: Vec<(u32, u32)>,
+    /// (value index, previous entry of the same slot)
+    links: Vec<(u32, u32)>,
+    branches: Vec<BranchState>,
+    path_gen: Vec<u32>,
+    touched: Vec<u32>,
+    /// Matching rules, one bit each; cleared as they are reported.
+    rule_bits: Vec<u64>,
+    any: bool,
+}
+
+#[derive(Default, Clone, Copy)]
+struct BranchState {
+    gen: u32,
+    /// Distinct slots hit.
+    cnt: u32,
+    /// Whether any hit value sits in an array.
+    arr: bool,
+}
+
+impl State {
+    #[inline]
+    fn mark(&mut self, rule: u32) {
+        self.rule_bits[rule as usize >> 6] |= 1 << (rule & 63);
+        self.any = true;
+    }
+
+    #[inline]
+    fn hit(&mut self, slot_info: &[u32], slot: u32, vi: u32, in_arr: bool) {
+        let s = slot as usize;
+        let info = slot_info[s];
+        if info & SINGLE != 0 {
+            self.mark(info & !SINGLE);
+            return;
+        }
+        let gen = self.gen;
+        let b = &mut self.branches[info as usize];
+        let (sg, head) = self.slots[s];
+        if sg != gen {
+            if b.gen != gen {
+                *b = BranchState {
+                    gen,
+                    cnt: 0,
+                    arr: false,
+                };
+                self.touched.push(info);
+            }
+            b.cnt += 1;
+            b.arr |= in_arr;
+            self.links.push((vi, NONE));
+        } else {
+            if self.links[head as usize].0 == vi {
+                return;
+            }
+            b.arr |= in_arr;
+            self.links.push((vi, head));
+        }
+        self.slots[s] = (gen, self.links.len() as u32 - 1);
+    }
+}
+
+/// Reusable buffers for matching; one per thread (see `with_scratch`).
+#[derive(Default)]
+pub(crate) struct MatchScratch {
+    flat: FlatBufs,
+    st: State,
+    tmp: Vec<u32>,
+    /// The last event's matching rule ids.
+    ids: Vec<u32>,
+}
+
+impl MatchScratch {
+    fn begin(&mut self, c: &Compiled) {
+        let st = &mut self.st;
+        st.gen = st.gen.wrapping_add(1);
+        if st.gen == 0 {
+            st.slots.fill((0, NONE));
+            st.branches.fill(BranchState::default());
+            st.path_gen.fill(0);
+            st.gen = 1;
+        }
+        let (ns, nb, np) = (c.slot_branch.len(), c.branches.len(), c.paths.len());
+        if st.slots.len() < ns {
+            st.slots.resize(ns, (0, NONE));
+        }
+        if st.branches.len() < nb {
+            st.branches.resize(nb, BranchState::default());
+        }
+        if st.path_gen.len() < np {
+            st.path_gen.resize(np, 0);
+        }
+        self.ids.clear();
+        st.links.clear();
+        st.touched.clear();
+        st.any = false;
+        let words = (c.n_rules as usize).div_ceil(64);
+        if st.rule_bits.len() != words {
+            st.rule_bits.clear();
+            st.rule_bits.resize(words, 0);
+        }
+    }
 }
 
 thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    static SCRATCH: std::cell::RefCell<MatchScratch> = std::cell::RefCell::new(MatchScratch::default());
+}
+
+/// Runs `f` with this thread's matching scratch (a fresh one if it is in use).
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut MatchScratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut sc) => f(&mut sc),
+        // Only reachable if matching re-entered itself on this thread.
+        Err(_) => f(&mut MatchScratch::default()),
+    })
 }
 
 fn compatible(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {

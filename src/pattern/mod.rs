@@ -92,10 +92,9 @@ impl Pattern {
 
     /// Matches event JSON text; fails only when the text is not JSON.
     pub fn matches_json(&self, event_json: &str) -> Result<bool, EventJsonError> {
-        let c = &self.inner.compiled;
-        Ok(!c
-            .matching(&Flat::from_json(&c.trie, event_json)?)
-            .is_empty())
+        let mut hit = false;
+        self.inner.compiled.match_json(event_json, |_| hit = true)?;
+        Ok(hit)
     }
 
     /// Which fields and conditions decided the outcome.

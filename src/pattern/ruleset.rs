@@ -66,8 +66,42 @@ impl RuleSet {
 
     /// Like `matches_value`, reading the event from JSON text without building a `Value`.
     pub fn matches_json(&self, event_json: &str) -> Result<Vec<&str>, EventJsonError> {
-        let (c, _) = self.compiled();
-        let flat = Flat::from_json(&c.trie, event_json)?;
-        Ok(self.names(c.matching(&flat)))
+        let (c, names) = self.compiled();
+        c.match_json(event_json, |ids| {
+            // Rule ids index `names` (both come from the same build).
+            ids.iter().map(|&i| names[i as usize].as_str()).collect()
+        })
+    }
+
+    /// Like `matches_json`, appending the names to `out` (cleared first), so that a caller
+    /// matching many events reuses one vector. On error `out` is left empty.
+    pub fn matches_json_into<'s>(
+        &'s self,
+        event_json: &str,
+        out: &mut Vec<&'s str>,
+    ) -> Result<(), EventJsonError> {
+        out.clear();
+        let (c, names) = self.compiled();
+        c.match_json(event_json, |ids| {
+            out.extend(ids.iter().map(|&i| names[i as usize].as_str()))
+        })
+    }
+
+    /// Matches many events; `f` gets each event's index and its matching names (sorted),
+    /// or the error for an event that is not JSON. One buffer serves the whole batch.
+    pub fn match_many<'e, I>(
+        &self,
+        events: I,
+        mut f: impl FnMut(usize, Result<&[&str], EventJsonError>),
+    ) where
+        I: IntoIterator<Item = &'e str>,
+    {
+        let mut buf = Vec::new();
+        for (i, e) in events.into_iter().enumerate() {
+            match self.matches_json_into(e, &mut buf) {
+                Ok(()) => f(i, Ok(&buf)),
+                Err(err) => f(i, Err(err)),
+            }
+        }
     }
 }
