@@ -166,6 +166,9 @@ impl Wildcard {
 /// Parses an IP literal the way AWS recognises one in a plain string value.
 pub(crate) fn ip_literal(s: &str) -> Option<IpAddr> {
     let b = s.as_bytes();
+    if let Some(ip) = plain_ipv4(b) {
+        return Some(IpAddr::V4(ip));
+    }
     let v4_shape = b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
         && b.iter().filter(|c| **c == b'.').count() == 3;
     let v6_shape = b.contains(&b':') && b.iter().all(|c| c.is_ascii_hexdigit() || *c == b':');
@@ -173,6 +176,35 @@ pub(crate) fn ip_literal(s: &str) -> Option<IpAddr> {
         return None;
     }
     s.parse().ok()
+}
+
+/// Dotted-quad text with no leading zeros and octets up to 255: the common form, which
+/// the standard parser also accepts with the same value. Anything else returns None (and
+/// goes to the standard parser).
+fn plain_ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
+    if b.len() < 7 || b.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut parts = b.split(|&c| c == b'.');
+    for o in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p[0] == b'0') {
+            return None;
+        }
+        let mut v = 0u32;
+        for &c in p {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + (c - b'0') as u32;
+        }
+        *o = u8::try_from(v).ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(std::net::Ipv4Addr::from(octets))
 }
 
 /// An address as a number, and whether it is IPv6.
@@ -313,6 +345,32 @@ impl Cond {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_ipv4_agrees_with_std() {
+        for t in [
+            "10.0.0.1",
+            "255.255.255.255",
+            "256.0.0.1",
+            "01.0.0.1",
+            "0.0.0.0",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.4 ",
+            "001.2.3.4",
+        ] {
+            let std: Option<std::net::Ipv4Addr> = t.parse().ok();
+            if let Some(fast) = plain_ipv4(t.as_bytes()) {
+                assert_eq!(Some(fast), std, "{t}");
+            }
+            assert_eq!(
+                ip_literal(t),
+                t.parse::<IpAddr>().ok().filter(|_| !t.contains(' ')),
+                "{t}"
+            );
+        }
+    }
 
     #[test]
     fn wildcards() {

@@ -362,7 +362,8 @@ fn skip_plain(b: &[u8], i: usize) -> usize {
 
 #[inline(never)]
 fn skip_plain_long(b: &[u8], mut i: usize) -> usize {
-    for _ in 0..2 {
+    // Medium strings: eight bytes at a time, up to 64 bytes.
+    for _ in 0..7 {
         let Some(Ok(w)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) else {
             break;
         };

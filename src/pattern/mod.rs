@@ -92,9 +92,9 @@ impl Pattern {
 
     /// Matches event JSON text; fails only when the text is not JSON.
     pub fn matches_json(&self, event_json: &str) -> Result<bool, EventJsonError> {
-        let mut hit = false;
-        self.inner.compiled.match_json(event_json, |_| hit = true)?;
-        Ok(hit)
+        self.inner
+            .compiled
+            .match_json(event_json, |ids| !ids.is_empty())
     }
 
     /// Which fields and conditions decided the outcome.

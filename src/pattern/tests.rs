@@ -355,6 +355,17 @@ fn arb_cond() -> impl Strategy<Value = Value> {
         Just(json!({"cidr": "10.0.0.0/8"})),
         Just(json!({"wildcard": "a*b"})),
         Just(json!({"wildcard": "*"})),
+        // Wildcards filed under a suffix, a byte pair, and nothing at all.
+        Just(json!({"wildcard": "*b"})),
+        Just(json!({"wildcard": "*ab*c*"})),
+        Just(json!({"wildcard": "*a*"})),
+        Just(json!({"numeric": ["=", 1]})),
+        Just(json!({"numeric": [">=", -1, "<", 1.5]})),
+        Just(json!({"numeric": [">", 0.5]})),
+        Just(json!({"anything-but": ["a", "b"]})),
+        Just(json!({"anything-but": 1})),
+        Just(json!({"anything-but": {"suffix": "b"}})),
+        Just(json!({"cidr": "10.0.0.0/24"})),
     ]
 }
 
@@ -429,6 +440,124 @@ proptest! {
         let _ = p.matches_json(&s);
         let _ = Pattern::parse(&s);
         let _ = validate_test_event(&s);
+    }
+}
+
+/// Many rules at once (so the indexes hold many entries per path) against the direct
+/// evaluator in `explain`.
+fn ruleset_agrees_with_explain(ps: &[Value], e: &Value) {
+    let mut set = RuleSet::new();
+    let mut want = Vec::new();
+    for (i, p) in ps.iter().enumerate() {
+        if let Ok(p) = Pattern::from_value(p) {
+            let name = format!("r{i:03}");
+            if p.explain(e).matched() {
+                want.push(name.clone());
+            }
+            set.insert(&name, &p);
+        }
+    }
+    want.sort();
+    let got: Vec<String> = set.matches_value(e).into_iter().map(String::from).collect();
+    assert_eq!(got, want, "matches_value on {e}");
+    let text = e.to_string();
+    let got: Vec<String> = set
+        .matches_json(&text)
+        .expect("JSON")
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(got, want, "matches_json on {text}");
+    let mut buf = Vec::new();
+    set.matches_json_into(&text, &mut buf).expect("JSON");
+    assert_eq!(buf, got.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn interval_index_equals_scan(
+        items in prop::collection::vec((-20i64..20, 0i64..15), 0..40),
+        xs in prop::collection::vec(-25i64..25, 1..20),
+    ) {
+        let items: Vec<(i64, i64, u32)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, &(lo, len))| (lo, lo + len - 3, i as u32))
+            .collect();
+        let t = super::index::Intervals::build(&items);
+        for x in xs {
+            let mut got = Vec::new();
+            t.each(x, |id| got.push(id));
+            got.sort_unstable();
+            let want: Vec<u32> = items
+                .iter()
+                .filter(|&&(lo, hi, _)| lo <= x && x <= hi)
+                .map(|&(_, _, id)| id)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn many_rules_agree_with_direct_evaluation(
+        ps in prop::collection::vec(arb_pattern(), 1..40),
+        events in prop::collection::vec(arb_json(), 1..4),
+    ) {
+        for e in &events {
+            ruleset_agrees_with_explain(&ps, e);
+        }
+    }
+}
+
+#[test]
+fn interval_index_extremes() {
+    let t = super::index::Intervals::build(&[
+        (i64::MIN, i64::MAX, 0),
+        (5, i64::MAX, 1),
+        (i64::MIN, 5, 2),
+        (3, 2, 3), // empty
+    ]);
+    let at = |x: i64| {
+        let mut v = Vec::new();
+        t.each(x, |id| v.push(id));
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(at(i64::MIN), vec![0, 2]);
+    assert_eq!(at(5), vec![0, 1, 2]);
+    assert_eq!(at(6), vec![0, 1]);
+    assert_eq!(at(i64::MAX), vec![0, 1]);
+}
+
+#[test]
+fn workload_shaped_rules_agree() {
+    // The reference workload's operator mix, with values its events use.
+    let ps: Vec<Value> = (0..60)
+        .map(|i| match i % 8 {
+            0 => json!({"detail": {"orderId": [{"wildcard": format!("*{}-*-{}*", i % 16, (i / 2) % 10)}]}}),
+            1 => json!({"detail": {"amount": [{"numeric": [">", i * 7, "<=", 400 + i * 9]}]}}),
+            2 => json!({"source": ["s"], "detail": {"state": [{"anything-but": ["paid", "new"]}]}}),
+            3 => json!({"detail": {"coupon": [{"exists": i % 2 == 0}], "customer": {"tier": ["gold"]}}}),
+            4 => json!({"detail": {"clientIp": [{"cidr": format!("10.{}.0.0/16", i % 4)}]}}),
+            5 => json!({"detail": {"tags": ["gift"], "items": {"qty": [{"numeric": [">=", 3]}]}}}),
+            6 => json!({"detail": {"customer": {"email": [{"suffix": format!("{}@example.com", i % 10)}]}}}),
+            _ => json!({"$or": [{"detail": {"customer": {"country": ["DE"]}}}, {"detail-type": ["T"]}]}),
+        })
+        .collect();
+    let events = [
+        json!({"source": "s", "detail-type": "T", "detail": {"orderId": "a1b2c3d4-0000-1111-2222-333344445555",
+            "state": "shipped", "amount": 420.5, "customer": {"tier": "gold", "country": "DE",
+            "email": "user3@example.com"}, "items": [{"qty": 1}, {"qty": 4}], "tags": ["gift"],
+            "clientIp": "10.1.2.3"}}),
+        json!({"source": "s", "detail": {"orderId": "00000000-1111-2222-3333-444444444444",
+            "state": "paid", "amount": 5, "coupon": "X", "customer": {"tier": "gold"},
+            "items": [{"qty": 3}], "tags": [], "clientIp": "10.0.0.9"}}),
+        json!({"detail": {"items": [{"qty": 1}], "tags": ["gift", "promo"]}}),
+    ];
+    for e in &events {
+        ruleset_agrees_with_explain(&ps, e);
     }
 }
 
