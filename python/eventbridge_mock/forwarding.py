@@ -6,14 +6,15 @@ machine is also sent with a boto3 client of that service, so a suite that mocks 
 services with moto (or anything else) receives them. A forward that fails is retried as the
 target's RetryPolicy allows (throttling and server errors only, as EventBridge does), then
 goes to the target's DeadLetterConfig queue when there is one; it never raises into the
-call that caused it, and the delivery log shows it as failed.
+call that caused it, and the delivery log shows it as failed. Deliveries to other kinds of
+target (event buses, API destinations, ECS, ...) are not forwarded and stay as logged.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -34,8 +35,29 @@ def _arn_parts(arn: str):
     return parts[2], parts[3], parts[4], parts[5]  # service, region, account, resource
 
 
+_clients_lock = threading.Lock()
+# The clients made from boto3's current default session, by service and region: making a
+# client costs far more than the call it sends. A new default session (moto starts each mock
+# with one) starts a new set.
+_clients: Dict[Any, Any] = {"session": None}
+
+
 def _client(service: str, region: str):
-    return boto3.client(service, region_name=region)
+    """A client as ``boto3.client(service, region_name=region)`` makes it."""
+    session = boto3.DEFAULT_SESSION
+    if session is None:
+        return boto3.client(service, region_name=region)  # creates the default session
+    with _clients_lock:
+        if _clients["session"] is not session:
+            _clients.clear()
+            _clients["session"] = session
+        client = _clients.get((service, region))
+    if client is None:
+        client = session.client(service, region_name=region)
+        with _clients_lock:
+            if _clients["session"] is session:
+                _clients[(service, region)] = client
+    return client
 
 
 def _queue_url(sqs, name: str, account: str) -> str:
@@ -162,12 +184,11 @@ def _target_of(client: Client, d: Delivery) -> dict:
     """The target as it was put (for its parameters, RetryPolicy and DeadLetterConfig)."""
     # A plain Client: this look-up is no call of the test's, and forwards nothing itself.
     owner = Client(region_name=d.region, account_id=d.account, backend=client._backend)
-    bus = {"EventBusName": d.event_bus_name}
     try:
-        targets = owner.list_targets_by_rule(Rule=d.rule_name, **bus)["Targets"]
+        targets: List[Any] = owner.list_targets_by_rule(Rule=d.rule_name, EventBusName=d.event_bus_name)["Targets"]
     except ClientError:
         return {}
-    return next((t for t in targets if t["Id"] == d.target_id), {})
+    return next((dict(t) for t in targets if t["Id"] == d.target_id), {})
 
 
 # One forwarding at a time: each call forwards exactly the deliveries it caused, even when

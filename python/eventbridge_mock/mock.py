@@ -13,7 +13,7 @@ import functools
 import inspect
 import threading
 import unittest
-from typing import Any, Callable, List, Optional
+from typing import Any, List, Optional
 
 import botocore.session
 
@@ -210,9 +210,10 @@ _CREATE_CLIENT_PARAMS = (
 def _create_client(session, service_name, *args, **kwargs):
     """`Session.create_client` while a mock is active: the innermost mock serves EventBridge,
     whatever was there before serves everything else."""
-    mock = _active[-1] if _active and service_name == "events" else None
-    if mock is None:
+    innermost = _active[-1:] if service_name == "events" else []  # one read: other threads may stop mocks
+    if not innermost:
         return _base(session, service_name, *args, **kwargs)
+    mock = innermost[0]
     kwargs.update(zip(_CREATE_CLIENT_PARAMS, args))
     region = kwargs.get("region_name")
     config = kwargs.get("config")

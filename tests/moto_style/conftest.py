@@ -4,7 +4,7 @@
 Two start orders:
 
 - ``ours-first`` (every test): our mock starts, then the test's own ``mock_aws``;
-- ``moto-first`` (the modules in ``MOTO_FIRST``, run a second time): a ``mock_aws`` starts
+- ``moto-first`` (the tests in ``MOTO_FIRST``, run a second time): a ``mock_aws`` starts
   first, then ours, then the test's own (nested) one; at teardown moto's stops before ours
   (an out-of-order stop).
 
@@ -21,12 +21,41 @@ from moto import mock_aws
 from eventbridge_mock import Client, mock_events
 
 
-MOTO_FIRST = {"test_events_to_sqs", "test_buses_and_dlq", "test_served_by_eventbridge_mock"}
+# A cross-section of the suite (a client made from a fresh moto session costs ~0.1 s, so
+# not all of it twice): the envelope, fan-out, disabled rules, FIFO, the DLQ, `with` blocks.
+MOTO_FIRST = {
+    "test_events_clients_are_eventbridge_mock_and_deliveries_are_logged",
+    "test_event_is_delivered_to_sqs_as_the_full_envelope",
+    "test_multiple_targets_on_one_rule",
+    "test_disabled_rule_does_not_deliver",
+    "test_with_block_style",
+    "test_fifo_queue_with_message_group_id",
+    "test_missing_queue_goes_to_dead_letter_queue",
+    "test_input_transformer_json_template",
+}
 
 
 def pytest_generate_tests(metafunc):
-    orders = ["ours-first", "moto-first"] if metafunc.module.__name__.rsplit(".", 1)[-1] in MOTO_FIRST else ["ours-first"]
+    orders = ["ours-first", "moto-first"] if metafunc.function.__name__ in MOTO_FIRST else ["ours-first"]
     metafunc.parametrize("eventbridge_mock_in_place", orders, indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_botocore_data_loader():
+    """Speed only: the botocore sessions of the suite (moto starts each test with a new
+    default session) share one data loader, so botocore's service models and endpoint
+    data are parsed once per run instead of once per test."""
+    original = botocore.session.create_loader
+    loaders = {}
+
+    def create_loader(search_path_string=None):
+        if search_path_string not in loaders:
+            loaders[search_path_string] = original(search_path_string)
+        return loaders[search_path_string]
+
+    botocore.session.create_loader = create_loader
+    yield
+    botocore.session.create_loader = original
 
 
 @pytest.fixture(autouse=True)
