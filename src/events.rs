@@ -11,6 +11,7 @@ use crate::request::{list_of, str_of, Obj, Out};
 use crate::state::{Backend, Ctx};
 use serde_json::{Map, Value};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// How many buses an event may pass through after the one it was put on. AWS stops events
 /// that bounce between buses; see docs/decisions.md.
@@ -28,8 +29,9 @@ pub struct Delivery {
     pub target_arn: String,
     /// Exactly what the target receives.
     pub payload: String,
-    /// The event that matched, as the envelope AWS builds.
-    pub event: Value,
+    /// The event that matched, as the envelope AWS builds (shared, not copied, by every
+    /// delivery of one event).
+    pub event: Arc<Value>,
     /// Epoch seconds.
     pub time: f64,
     pub succeeded: bool,
@@ -41,7 +43,7 @@ pub(crate) struct Pending {
     ctx: Ctx,
     bus: String,
     /// A replayed event carries its replay's name as `replay-name` in the envelope.
-    event: Value,
+    event: Arc<Value>,
     /// The account that sent it into this bus (for the receiving bus's policy).
     sender: String,
     hops: u32,
@@ -64,7 +66,7 @@ impl Pending {
         Pending {
             ctx: ctx.clone(),
             bus: bus.to_owned(),
-            event,
+            event: Arc::new(event),
             sender: ctx.account.clone(),
             hops: 0,
             via: None,
@@ -117,18 +119,39 @@ fn check_entry(entry: &Value) -> std::result::Result<Value, (&'static str, Strin
     }
 }
 
-/// `2026-11-26T12:00:00Z`: AWS's `time`, to the second.
+/// `2026-11-26T12:00:00Z`: AWS's `time`, to the second. Written by hand: it is on the path
+/// of every event, and a general date formatter costs far more.
 pub fn iso_time(epoch_seconds: f64) -> String {
-    chrono::DateTime::from_timestamp(epoch_seconds.floor() as i64, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    let secs = if epoch_seconds.is_finite() {
+        epoch_seconds
+            .floor()
+            .clamp(-62_135_596_800.0, 253_402_300_799.0) as i64
+    } else {
+        0
+    };
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// The envelope AWS delivers, keys in AWS's order.
 pub fn envelope(ctx: &Ctx, id: &str, entry: &Value, detail: Value, now: f64) -> Value {
     let time = entry.get("Time").and_then(Value::as_f64).unwrap_or(now);
-    let mut e = Map::new();
+    let mut e = Map::with_capacity(9);
     e.insert("version".into(), "0".into());
     e.insert("id".into(), id.into());
     e.insert(
@@ -181,7 +204,7 @@ pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Resu
                     queue.push_back(Pending {
                         ctx: target.clone(),
                         bus: arn::bus_name(str_of(entry, "EventBusName")).to_owned(),
-                        event: envelope(target, &id, entry, detail.clone(), now),
+                        event: Arc::new(envelope(target, &id, entry, detail.clone(), now)),
                         sender: ctx.account.clone(),
                         hops: 0,
                         via: None,
@@ -209,7 +232,7 @@ pub fn deliver(backend: &Backend, events: Vec<(Ctx, String, Value)>, now: f64) {
             sender: ctx.account.clone(),
             ctx,
             bus,
-            event,
+            event: Arc::new(event),
             hops: 0,
             via: None,
             rules: None,
@@ -224,7 +247,7 @@ pub fn fire_rule(backend: &Backend, ctx: &Ctx, bus: &str, rule_arn: &str, event:
     let pending = Pending {
         ctx: ctx.clone(),
         bus: bus.to_owned(),
-        event,
+        event: Arc::new(event),
         sender: ctx.account.clone(),
         hops: 0,
         via: None,
@@ -393,4 +416,24 @@ fn render(
         ingestion_time: &ingestion_time,
     };
     crate::transform::render(target, event, &info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_time;
+
+    #[test]
+    fn iso_time_matches_chrono() {
+        let mut t: i64 = -86_400 * 800;
+        while t < 7_000_000_000 {
+            let expected = chrono::DateTime::from_timestamp(t, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            assert_eq!(iso_time(t as f64 + 0.999), expected);
+            t += 86_400 * 37 + 3_661;
+        }
+        assert_eq!(iso_time(951_782_400.0), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_time(f64::NAN), "1970-01-01T00:00:00Z");
+    }
 }

@@ -86,7 +86,7 @@ pub fn call_in(
         "DescribeEventBus" => buses::describe_event_bus(&r, input),
         "ListEventBuses" => buses::list_event_buses(&r, input),
         "DeleteEventBus" => buses::delete_event_bus(&mut r, input),
-        "PutRule" => rules::put_rule(&mut r, input, now),
+        "PutRule" => rules::put_rule(&mut r, input, now, backend.quotas.rules_per_bus()),
         "DescribeRule" => rules::describe_rule(&r, input),
         "ListRules" => rules::list_rules(&r, input),
         "DeleteRule" => rules::delete_rule(&mut r, input),

@@ -209,34 +209,21 @@ fn output<'py>(py: Python<'py>, g: &Globals, v: &Out) -> PyResult<Bound<'py, PyA
 
 /// The interned Python string for a response member name.
 fn member_name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
-    use std::collections::HashMap;
-    use std::hash::{BuildHasherDefault, Hasher};
-    /// The keys are addresses: one multiply mixes them well enough, far cheaper than SipHash.
-    #[derive(Default)]
-    struct AddressHasher(u64);
-    impl Hasher for AddressHasher {
-        fn finish(&self) -> u64 {
-            self.0
-        }
-        fn write(&mut self, bytes: &[u8]) {
-            for &b in bytes {
-                self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            }
-        }
-        fn write_usize(&mut self, n: usize) {
-            self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
+    use std::cell::RefCell;
+    thread_local! {
+        // Keyed by address: every name is a `&'static str` literal of the engine. Per
+        // thread, so the lookup takes no lock.
+        static NAMES: RefCell<rustc_hash::FxHashMap<(usize, usize), Py<PyString>>> =
+            RefCell::new(rustc_hash::FxHashMap::default());
     }
-    type Names = HashMap<usize, Py<PyString>, BuildHasherDefault<AddressHasher>>;
-    static NAMES: Mutex<Option<Names>> = Mutex::new(None);
-    let mut names = NAMES.lock();
-    names
-        .get_or_insert_with(Names::default)
-        // Keyed by address: every name is a `&'static str` literal of the engine.
-        .entry(name.as_ptr() as usize ^ (name.len() << 48))
-        .or_insert_with(|| PyString::intern(py, name).unbind())
-        .bind(py)
-        .clone()
+    NAMES.with(|names| {
+        names
+            .borrow_mut()
+            .entry((name.as_ptr() as usize, name.len()))
+            .or_insert_with(|| PyString::intern(py, name).unbind())
+            .bind(py)
+            .clone()
+    })
 }
 
 /// `time.time()` as the code under test sees it.
@@ -320,7 +307,7 @@ impl PyBackend {
                 x.set_item("target_id", &d.target_id)?;
                 x.set_item("target_arn", &d.target_arn)?;
                 x.set_item("payload", &d.payload)?;
-                x.set_item("event", pythonize::pythonize(py, &d.event)?)?;
+                x.set_item("event", pythonize::pythonize(py, d.event.as_ref())?)?;
                 x.set_item("time", g.parse_timestamp.bind(py).call1((d.time,))?)?;
                 x.set_item("succeeded", d.succeeded)?;
                 x.set_item("error", d.error.as_deref())?;
@@ -370,6 +357,15 @@ impl PyBackend {
     /// Lets the clock follow the host's time again.
     fn clock_unfreeze(&self) {
         self.0.clock.unfreeze();
+    }
+
+    /// Raises one of AWS's adjustable quotas (as a support request would): `rules_per_bus`.
+    fn set_quota(&self, name: &str, value: usize) -> PyResult<()> {
+        if self.0.quotas.set(name, value) {
+            Ok(())
+        } else {
+            Err(PyValueError::new_err(format!("unknown quota {name}")))
+        }
     }
 
     /// Records that delivery `index` failed after all (a forwarded delivery that failed).

@@ -10,7 +10,7 @@ use crate::state::Region;
 use crate::tags::Tags;
 use serde_json::Value;
 
-/// AWS's default quota of rules per event bus.
+/// AWS's default quota of rules per event bus (adjustable: `Quotas`).
 pub const MAX_RULES_PER_BUS: usize = 300;
 
 #[derive(Debug)]
@@ -78,22 +78,199 @@ impl Region {
     }
 }
 
-/// Compiles an EventPattern member, with AWS's error for an invalid one.
+/// Compiles an EventPattern member, with AWS's error for an invalid one. Compiled patterns
+/// are kept by text (a test suite sends the same few patterns over and over).
 pub fn compile_pattern(text: Option<&str>) -> Result<Option<Pattern>> {
-    text.map(|t| Pattern::parse(t).map_err(|e| error::invalid_pattern(e.message())))
-        .transpose()
+    use parking_lot::Mutex;
+    use std::collections::HashMap;
+    const CACHE_SIZE: usize = 1024;
+    static CACHE: Mutex<Option<HashMap<String, Pattern>>> = Mutex::new(None);
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    if let Some(p) = CACHE.lock().as_ref().and_then(|c| c.get(text)) {
+        return Ok(Some(p.clone()));
+    }
+    let p = Pattern::parse(text).map_err(|e| error::invalid_pattern(e.message()))?;
+    let mut cache = CACHE.lock();
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if cache.len() >= CACHE_SIZE {
+        cache.clear();
+    }
+    cache.insert(text.to_owned(), p.clone());
+    Ok(Some(p))
 }
 
 /// TestEventPattern: the pattern is checked first, then the event.
 pub fn test_event_pattern(input: &Value) -> Result<Out> {
     let pattern = compile_pattern(str_of(input, "EventPattern"))?;
-    let event = crate::pattern::validate_test_event(str_of(input, "Event").unwrap_or_default())
-        .map_err(error::validation)?;
-    let result = pattern.is_some_and(|p| p.matches_value(&event));
+    let event = str_of(input, "Event").unwrap_or_default();
+    test_event::check(event).map_err(error::validation)?;
+    let result = match pattern {
+        Some(p) => p.matches_json(event).unwrap_or(false),
+        None => false,
+    };
     Ok(Obj::new().put("Result", result).build())
 }
 
-pub fn put_rule(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
+/// The checks TestEventPattern applies to its Event, in one pass over the text that builds
+/// nothing: the same rules as `pattern::validate_test_event`, which the tests compare.
+mod test_event {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+    use std::fmt;
+
+    /// The JSON type of a value, and for an array whether every element is a string.
+    #[derive(PartialEq)]
+    enum Kind {
+        Str,
+        Object,
+        Array { all_strings: bool },
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for Kind {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+            d.deserialize_any(KindVisitor)
+        }
+    }
+
+    struct KindVisitor;
+
+    impl<'de> Visitor<'de> for KindVisitor {
+        type Value = Kind;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
+            Ok(Kind::Str)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_unit<E>(self) -> Result<Kind, E> {
+            Ok(Kind::Other)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Kind, A::Error> {
+            while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Kind::Object)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Kind, A::Error> {
+            let mut all_strings = true;
+            while let Some(k) = s.next_element::<Kind>()? {
+                all_strings &= k == Kind::Str;
+            }
+            Ok(Kind::Array { all_strings })
+        }
+    }
+
+    /// The envelope members TestEventPattern looks at; the last of duplicate keys wins, as
+    /// when the event is read into a JSON object.
+    #[derive(Default)]
+    struct Envelope {
+        required: [Option<Kind>; 6],
+        resources: Option<Kind>,
+        detail: Option<Kind>,
+    }
+
+    const REQUIRED: [&str; 6] = ["id", "account", "source", "time", "region", "detail-type"];
+
+    impl<'de> Deserialize<'de> for Envelope {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Envelope, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Envelope;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an event object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Envelope, A::Error> {
+                    let mut e = Envelope::default();
+                    while let Some(key) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                        match REQUIRED.iter().position(|r| *r == key) {
+                            Some(i) => e.required[i] = Some(m.next_value()?),
+                            None if key == "resources" => e.resources = Some(m.next_value()?),
+                            None if key == "detail" => e.detail = Some(m.next_value()?),
+                            None => {
+                                m.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(e)
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+
+    pub fn check(event: &str) -> Result<(), &'static str> {
+        const INVALID: &str = "Parameter Event is not valid.";
+        let e: Envelope = serde_json::from_str(event).map_err(|_| INVALID)?;
+        let ok = e.required.iter().all(|k| *k == Some(Kind::Str))
+            && matches!(e.resources, None | Some(Kind::Array { all_strings: true }))
+            && matches!(e.detail, None | Some(Kind::Object));
+        ok.then_some(()).ok_or(INVALID)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::check;
+        use crate::pattern::validate_test_event;
+        use proptest::prelude::*;
+
+        const GOOD: &str =
+            r#"{"id":"1","account":"1","source":"s","time":"t","region":"r","detail-type":"d"}"#;
+
+        #[test]
+        fn agrees_with_the_reference_checks() {
+            let cases = [
+                GOOD.to_string(),
+                GOOD.replace(r#""id":"1""#, r#""id":1"#),
+                GOOD.replace(r#","region":"r""#, ""),
+                GOOD.replace('}', r#","resources":["a","b"]}"#),
+                GOOD.replace('}', r#","resources":["a",2]}"#),
+                GOOD.replace('}', r#","resources":"a"}"#),
+                GOOD.replace('}', r#","detail":{"a":[1,{"b":null}]}}"#),
+                GOOD.replace('}', r#","detail":[]}"#),
+                GOOD.replace('}', r#","id":2}"#),
+                GOOD.replace('}', r#","id":"again"}"#),
+                "[]".to_string(),
+                "not json".to_string(),
+                format!("{GOOD} trailing"),
+            ];
+            for c in cases {
+                assert_eq!(check(&c).is_ok(), validate_test_event(&c).is_ok(), "{c}");
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn agrees_on_random_envelopes(
+                fields in proptest::collection::vec(
+                    (prop::sample::select(vec!["id", "account", "source", "time", "region",
+                        "detail-type", "resources", "detail", "other"]),
+                     prop::sample::select(vec![r#""x""#, "1", "null", "[]", r#"["a"]"#, "[1]",
+                        "{}", r#"{"k":[true]}"#])),
+                    0..10)
+            ) {
+                let body: Vec<String> =
+                    fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                let text = format!("{{{}}}", body.join(","));
+                prop_assert_eq!(check(&text).is_ok(), validate_test_event(&text).is_ok());
+            }
+        }
+    }
+}
+
+pub fn put_rule(region: &mut Region, input: &Value, now: f64, max_rules: usize) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let pattern = compile_pattern(str_of(input, "EventPattern"))?;
     let schedule = str_of(input, "ScheduleExpression");
@@ -110,7 +287,7 @@ pub fn put_rule(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     }
     if let Some(old) = bus.rules.get(name) {
         old.check_managed(false)?;
-    } else if bus.rules.len() >= MAX_RULES_PER_BUS {
+    } else if bus.rules.len() >= max_rules {
         return Err(error::too_many_rules());
     }
     let rule_arn = arn::rule_arn(&ctx, &bus.name, name);

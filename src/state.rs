@@ -5,7 +5,7 @@ use crate::buses::EventBus;
 use crate::clock::Clock;
 use crate::events::Delivery;
 use parking_lot::{Mutex, RwLock};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// Who is calling, and where: every operation runs in one account and region.
@@ -86,13 +86,44 @@ impl Region {
 /// every delivery to a target.
 #[derive(Debug, Default)]
 pub struct Backend {
-    regions: RwLock<HashMap<Ctx, Arc<Mutex<Region>>>>,
+    regions: RwLock<FxHashMap<Ctx, Arc<Mutex<Region>>>>,
     pub clock: Clock,
     deliveries: Mutex<Vec<Delivery>>,
     /// The time up to which scheduled rules have fired (see `scheduler`).
     pub schedule_progress: Mutex<Option<f64>>,
     /// Set once any rule has had a schedule, so calls skip the scheduler until then.
     schedules_seen: std::sync::atomic::AtomicBool,
+    /// Adjustable AWS quotas, for tests that need more than AWS's defaults.
+    pub quotas: Quotas,
+}
+
+/// AWS's adjustable quotas; zero means AWS's default.
+#[derive(Debug, Default)]
+pub struct Quotas {
+    rules_per_bus: std::sync::atomic::AtomicUsize,
+}
+
+impl Quotas {
+    pub fn rules_per_bus(&self) -> usize {
+        match self
+            .rules_per_bus
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => crate::rules::MAX_RULES_PER_BUS,
+            n => n,
+        }
+    }
+
+    /// Sets a quota by the name `set_quota` takes; false for an unknown name.
+    pub fn set(&self, name: &str, value: usize) -> bool {
+        match name {
+            "rules_per_bus" => self
+                .rules_per_bus
+                .store(value, std::sync::atomic::Ordering::Relaxed),
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl Backend {
