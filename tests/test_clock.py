@@ -236,3 +236,21 @@ def test_schedule_preview():
         Schedule("rate(1 minutes)")
     assert e.value.response["Error"] == {"Code": "ValidationException", "Message": "Parameter ScheduleExpression is not valid."}
     assert eventbridge_mock.Schedule is Schedule
+
+
+def test_scheduled_deliveries_are_forwarded_when_the_clock_moves(monkeypatch):
+    from moto import mock_aws
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws(), mock_events(forward_targets=True, frozen_at=START) as m:
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="ticks")["QueueUrl"]
+        c = m.client()
+        c.put_rule(Name="tick", ScheduleExpression="rate(1 minute)")
+        c.put_targets(Rule="tick", Targets=[{"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:ticks"}])
+        m.clock.advance(minutes=3)
+        bodies = [json.loads(x["Body"]) for x in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
+        assert sorted(b["time"] for b in bodies) == ["2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:03:00Z"]
+        assert {b["detail-type"] for b in bodies} == {"Scheduled Event"}

@@ -8,34 +8,63 @@ import sys
 
 
 def demo() -> int:
-    """A short tour: a custom bus, a rule with a pattern, a target, and AWS's errors."""
-    import eventbridge_mock
+    """The main job in a few calls: a rule fires, its target receives the payload, and an
+    invalid request gets AWS's error."""
+    from . import mock_events
 
-    events = eventbridge_mock.client(region_name="eu-west-1", backend=eventbridge_mock.Backend())
-    bus = events.create_event_bus(Name="orders")["EventBusArn"]
-    print(f"created bus      {bus}")
-    rule = events.put_rule(
-        Name="big-orders",
-        EventBusName="orders",
-        EventPattern=json.dumps({"source": ["com.shop"], "detail": {"amount": [{"numeric": [">", 100]}]}}),
-    )["RuleArn"]
-    print(f"created rule     {rule}")
-    events.put_targets(
-        Rule="big-orders",
-        EventBusName="orders",
-        Targets=[{"Id": "audit", "Arn": "arn:aws:sqs:eu-west-1:123456789012:audit"}],
-    )
-    targets = events.list_targets_by_rule(Rule="big-orders", EventBusName="orders")["Targets"]
-    print(f"targets          {targets}")
-    try:
-        events.delete_rule(Name="big-orders", EventBusName="orders")
-    except events.exceptions.ClientError as e:
-        print(f"delete_rule      {e.response['Error']['Code']}: {e.response['Error']['Message']}")
-    try:
-        events.describe_rule(Name="no such rule")
-    except events.exceptions.ClientError as e:
-        print(f"describe_rule    {e.response['Error']['Code']}: {e.response['Error']['Message']}")
+    with mock_events(region_name="eu-west-1") as mock:
+        import boto3
+
+        events = boto3.client("events")  # what production code does; the mock serves it
+        events.create_event_bus(Name="orders")
+        events.put_rule(
+            Name="big-orders",
+            EventBusName="orders",
+            EventPattern=json.dumps({"source": ["com.shop"], "detail": {"amount": [{"numeric": [">", 100]}]}}),
+        )
+        queue = "arn:aws:sqs:eu-west-1:123456789012:audit"
+        events.put_targets(
+            Rule="big-orders",
+            EventBusName="orders",
+            Targets=[
+                {
+                    "Id": "audit",
+                    "Arn": queue,
+                    "InputTransformer": {
+                        "InputPathsMap": {"order": "$.detail.id", "amount": "$.detail.amount"},
+                        "InputTemplate": '{"order": <order>, "amount": <amount>, "rule": <aws.events.rule-name>}',
+                    },
+                }
+            ],
+        )
+        sent = events.put_events(
+            Entries=[
+                {"Source": "com.shop", "DetailType": "Order", "Detail": json.dumps({"id": 1, "amount": 250}),
+                 "EventBusName": "orders"},
+                {"Source": "com.shop", "DetailType": "Order", "Detail": json.dumps({"id": 2, "amount": 40}),
+                 "EventBusName": "orders"},
+                {"Source": "com.shop", "DetailType": "Order", "Detail": "not json", "EventBusName": "orders"},
+            ]
+        )
+        print(f"put_events       FailedEntryCount={sent['FailedEntryCount']}, "
+              f"third entry: {sent['Entries'][2]['ErrorCode']}: {sent['Entries'][2]['ErrorMessage']}")
+        for d in mock.deliveries.to(queue):
+            print(f"delivered        rule={d.rule_name} target={d.target_id} payload={d.payload}")
+        why = explain_rejection(events)
+        print(f"why not order 2  {why}")
+        try:
+            events.delete_rule(Name="big-orders", EventBusName="orders")
+        except events.exceptions.ClientError as e:
+            print(f"delete_rule      {e.response['Error']['Code']}: {e.response['Error']['Message']}")
     return 0
+
+
+def explain_rejection(events) -> str:
+    from .patterns import Pattern
+
+    rule = events.describe_rule(Name="big-orders", EventBusName="orders")
+    event = {"source": "com.shop", "detail": {"id": 2, "amount": 40}}
+    return " ".join(str(Pattern(rule["EventPattern"]).explain(event)).split())
 
 
 def match(rules_path: str, events_path: str, names: bool) -> int:

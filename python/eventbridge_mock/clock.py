@@ -9,7 +9,7 @@ per due instant, in time order, with the instant as the event's ``time``.
 from __future__ import annotations
 
 import datetime
-from typing import List, Optional, Union
+from typing import Callable, List, Optional, Union
 
 from . import _native, _service
 
@@ -33,8 +33,10 @@ def _datetime(epoch: float) -> datetime.datetime:
 class Clock:
     """``mock.clock``: ``freeze``, ``set``, ``advance``, ``now``, ``unfreeze``."""
 
-    def __init__(self, backend: _native.Backend):
+    def __init__(self, backend: _native.Backend, after_move: Optional[Callable[[int], None]] = None):
         self._backend = backend
+        # Called with the delivery count before a move, when the mock forwards deliveries.
+        self._after_move = after_move
 
     def now(self) -> datetime.datetime:
         """The mock's current time (UTC)."""
@@ -46,7 +48,10 @@ class Clock:
 
     def freeze(self, at: Optional[When] = None) -> datetime.datetime:
         """Stops the clock, at ``at`` or now. Moving it forward fires due schedules."""
+        start = self._backend.delivery_count()
         self._backend.clock_freeze(None if at is None else _epoch(at))
+        if self._after_move is not None:
+            self._after_move(start)
         return self.now()
 
     def set(self, when: When) -> datetime.datetime:

@@ -196,6 +196,12 @@ def _target_of(client: Client, d: Delivery) -> dict:
 _forward_lock = threading.RLock()
 
 
+def forward_deliveries(backend, client: Client, start: int) -> None:
+    """Forwards the deliveries logged from index `start` on, as one call's would be."""
+    with _forward_lock:
+        forward(backend, client, start)
+
+
 def _forwarding(name: str):
     operation = getattr(Client, name)
 

@@ -57,7 +57,7 @@ class mock_events:
         self.forward_targets = forward_targets
         self.frozen_at = frozen_at
         self.backend = _native.Backend()
-        self.clock = Clock(self.backend)
+        self.clock = Clock(self.backend, self._forward_from if forward_targets else None)
 
     # The handle a test uses.
 
@@ -78,6 +78,12 @@ class mock_events:
         self.backend.reset()
         if self.frozen_at is not None:
             self.clock.freeze(self.frozen_at)
+
+    def _forward_from(self, start: int) -> None:
+        """Forwards what the clock's move delivered (scheduled rules that fired)."""
+        from .forwarding import forward_deliveries
+
+        forward_deliveries(self.backend, self.client(), start)
 
     def _client_class(self) -> type:
         if self.forward_targets:
