@@ -119,21 +119,15 @@ pub fn list_api_destinations(region: &Region, input: &Value) -> Result<Out> {
         .values()
         .filter(|d| d.name.starts_with(prefix) && connection.is_none_or(|c| c == d.connection_arn))
         .collect();
-    let (page, next) = paging::page(
+    // List items carry no Description (docs/aws-facts-connections.md).
+    paging::list_response(
+        input,
+        "Limit",
+        "ApiDestinations",
         all,
         |d| &d.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    // List items carry no Description (docs/aws-facts-connections.md).
-    let items: Vec<Out> = page
-        .iter()
-        .map(|d| region.api_destination_summary(d).build())
-        .collect();
-    Ok(Obj::new()
-        .put("ApiDestinations", items)
-        .opt("NextToken", next)
-        .build())
+        |d| region.api_destination_summary(d).build(),
+    )
 }
 
 pub fn update_api_destination(region: &mut Region, input: &Value, now: f64) -> Result<Out> {

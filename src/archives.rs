@@ -298,17 +298,14 @@ pub fn list_archives(region: &mut Region, input: &Value, now: f64) -> Result<Out
         .filter(|a| source.as_ref().is_none_or(|s| *s == a.bus_arn))
         .filter(|a| state.is_none_or(|s| s == a.state))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "Archives",
         archives,
         |a| &a.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.iter().map(|a| a.summary().build()).collect();
-    Ok(Obj::new()
-        .put("Archives", items)
-        .opt("NextToken", next)
-        .build())
+        |a| a.summary().build(),
+    )
 }
 
 pub fn update_archive(region: &mut Region, input: &Value) -> Result<Out> {
@@ -518,17 +515,14 @@ pub fn list_replays(region: &Region, input: &Value) -> Result<Out> {
         .filter(|r| state.is_none_or(|s| s == r.state))
         .filter(|r| source.is_none_or(|s| s == r.event_source_arn))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "Replays",
         replays,
         |r| &r.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.iter().map(|r| r.summary().build()).collect();
-    Ok(Obj::new()
-        .put("Replays", items)
-        .opt("NextToken", next)
-        .build())
+        |r| r.summary().build(),
+    )
 }
 
 pub fn cancel_replay(region: &mut Region, input: &Value) -> Result<Out> {

@@ -4,7 +4,7 @@ use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
 use crate::pattern::RuleSet;
-use crate::request::{int_of, list_of, str_of, Obj, Out};
+use crate::request::{list_of, str_of, Obj, Out};
 use crate::rules::Rule;
 use crate::state::{Ctx, Region};
 use crate::tags::Tags;
@@ -144,15 +144,13 @@ pub fn list_event_buses(region: &Region, input: &Value) -> Result<Out> {
         .values()
         .filter(|b| b.name.starts_with(prefix))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "EventBuses",
         buses,
         |b| &b.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page
-        .iter()
-        .map(|b| {
+        |b| {
             Obj::new()
                 .put("Name", b.name.as_str())
                 .put("Arn", b.arn.as_str())
@@ -161,12 +159,8 @@ pub fn list_event_buses(region: &Region, input: &Value) -> Result<Out> {
                 .time("CreationTime", b.creation_time)
                 .time("LastModifiedTime", b.last_modified_time)
                 .build()
-        })
-        .collect();
-    Ok(Obj::new()
-        .put("EventBuses", items)
-        .opt("NextToken", next)
-        .build())
+        },
+    )
 }
 
 pub fn delete_event_bus(region: &mut Region, input: &Value) -> Result<Out> {

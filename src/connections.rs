@@ -8,7 +8,7 @@
 
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{int_of, str_of, Obj, Out};
+use crate::request::{str_of, Obj, Out};
 use crate::state::{partition, Ctx, Region};
 use serde_json::{json, Map, Value};
 
@@ -393,17 +393,14 @@ pub fn list_connections(region: &Region, input: &Value) -> Result<Out> {
         .values()
         .filter(|c| c.name.starts_with(prefix) && state.is_none_or(|s| s == c.state))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "Connections",
         connections,
         |c| &c.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.iter().map(|c| c.summary().build()).collect();
-    Ok(Obj::new()
-        .put("Connections", items)
-        .opt("NextToken", next)
-        .build())
+        |c| c.summary().build(),
+    )
 }
 
 pub fn update_connection(region: &mut Region, input: &Value, now: f64) -> Result<Out> {

@@ -9,7 +9,7 @@
 use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{int_of, list_of, str_of, Obj, Out};
+use crate::request::{list_of, str_of, Obj, Out};
 use crate::state::{Backend, Ctx, Region};
 use serde_json::{json, Value};
 
@@ -251,17 +251,14 @@ pub fn list_endpoints(backend: &Backend, ctx: &Ctx, input: &Value) -> Result<Out
         .values()
         .filter(|e| e.name.starts_with(prefix))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "MaxResults",
+        "Endpoints",
         endpoints,
         |e| &e.name,
-        int_of(input, "MaxResults"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.iter().map(|e| e.to_out()).collect();
-    Ok(Obj::new()
-        .put("Endpoints", items)
-        .opt("NextToken", next)
-        .build())
+        |e| e.to_out(),
+    )
 }
 
 /// Where PutEvents with `EndpointId` sends its events: the primary bus's account and

@@ -3,8 +3,10 @@
 //! items are added or removed between calls.
 
 use crate::error::{self, Result};
+use crate::request::{int_of, str_of, Obj, Out};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use serde_json::Value;
 
 /// AWS's page size when a call gives no `Limit`.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -39,6 +41,29 @@ pub fn page<T>(
     let page: Vec<T> = rest.by_ref().take(limit).collect();
     let next = rest.next().map(|i| encode_token(key(&i)));
     Ok((page, next))
+}
+
+/// A list operation's response: one page of `items` (sorted by `key`) under `member`, with
+/// `NextToken` when more remain. `limit_member` is the request's page-size member (`Limit`,
+/// or `MaxResults` for the newer operations).
+pub fn list_response<T>(
+    input: &Value,
+    limit_member: &str,
+    member: &'static str,
+    items: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    to_out: impl Fn(&T) -> Out,
+) -> Result<Out> {
+    let (page, next) = page(
+        items,
+        key,
+        int_of(input, limit_member),
+        str_of(input, "NextToken"),
+    )?;
+    Ok(Obj::new()
+        .put(member, page.iter().map(to_out).collect::<Vec<Out>>())
+        .opt("NextToken", next)
+        .build())
 }
 
 #[cfg(test)]

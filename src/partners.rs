@@ -14,7 +14,7 @@
 use crate::error::{self, Error, Result};
 use crate::events;
 use crate::paging;
-use crate::request::{int_of, list_of, str_of, Obj, Out};
+use crate::request::{list_of, str_of, Obj, Out};
 use crate::state::{partition, Backend, Ctx, Region};
 use serde_json::Value;
 
@@ -170,25 +170,19 @@ pub fn list_partner_event_sources(region: &Region, input: &Value) -> Result<Out>
         .values()
         .filter(|s| s.name.starts_with(prefix))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "PartnerEventSources",
         sources,
         |s| &s.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page
-        .iter()
-        .map(|s| {
+        |s| {
             Obj::new()
                 .put("Arn", s.arn.as_str())
                 .put("Name", s.name.as_str())
                 .build()
-        })
-        .collect();
-    Ok(Obj::new()
-        .put("PartnerEventSources", items)
-        .opt("NextToken", next)
-        .build())
+        },
+    )
 }
 
 pub fn list_partner_event_source_accounts(
@@ -225,17 +219,14 @@ pub fn list_partner_event_source_accounts(
         }
         (source.account.clone(), o.put("State", state).build())
     };
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "PartnerEventSourceAccounts",
         vec![item],
         |(account, _)| account,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.into_iter().map(|(_, o)| o).collect();
-    Ok(Obj::new()
-        .put("PartnerEventSourceAccounts", items)
-        .opt("NextToken", next)
-        .build())
+        |(_, o)| o.clone(),
+    )
 }
 
 pub fn delete_partner_event_source(backend: &Backend, ctx: &Ctx, input: &Value) -> Result<Out> {
@@ -358,17 +349,14 @@ pub fn list_event_sources(region: &Region, input: &Value) -> Result<Out> {
         .values()
         .filter(|s| s.name.starts_with(prefix))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "EventSources",
         sources,
         |s| &s.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.iter().map(|s| s.to_out(region)).collect();
-    Ok(Obj::new()
-        .put("EventSources", items)
-        .opt("NextToken", next)
-        .build())
+        |s| s.to_out(region),
+    )
 }
 
 fn source_with_bus<'r>(region: &'r mut Region, name: &str) -> Result<&'r mut EventSource> {

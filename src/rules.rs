@@ -4,7 +4,7 @@ use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
 use crate::pattern::Pattern;
-use crate::request::{bool_of, int_of, list_of, str_of, Obj, Out};
+use crate::request::{bool_of, list_of, str_of, Obj, Out};
 use crate::schedule::Schedule;
 use crate::state::Region;
 use crate::tags::Tags;
@@ -349,17 +349,14 @@ pub fn list_rules(region: &Region, input: &Value) -> Result<Out> {
         .values()
         .filter(|r| r.name.starts_with(prefix))
         .collect();
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "Rules",
         rules,
         |r| &r.name,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    let items: Vec<Out> = page.iter().map(|r| r.summary().build()).collect();
-    Ok(Obj::new()
-        .put("Rules", items)
-        .opt("NextToken", next)
-        .build())
+        |r| r.summary().build(),
+    )
 }
 
 pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {

@@ -2,7 +2,7 @@
 
 use crate::error::{self, Result};
 use crate::paging;
-use crate::request::{bool_of, int_of, list_of, str_of, Obj, Out};
+use crate::request::{bool_of, list_of, str_of, Obj, Out};
 use crate::state::Region;
 use serde_json::Value;
 
@@ -81,16 +81,14 @@ pub fn list_targets_by_rule(region: &Region, input: &Value) -> Result<Out> {
     )?;
     let mut targets: Vec<&Value> = rule.targets.iter().collect();
     targets.sort_by(|a, b| id_of(a).cmp(id_of(b)));
-    let (page, next) = paging::page(
+    paging::list_response(
+        input,
+        "Limit",
+        "Targets",
         targets,
         |t| id_of(t),
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    Ok(Obj::new()
-        .put("Targets", page.into_iter().cloned().collect::<Vec<_>>())
-        .opt("NextToken", next)
-        .build())
+        |t| Out::from(*t),
+    )
 }
 
 pub fn list_rule_names_by_target(region: &Region, input: &Value) -> Result<Out> {
@@ -102,16 +100,7 @@ pub fn list_rule_names_by_target(region: &Region, input: &Value) -> Result<Out> 
         .filter(|r| r.targets.iter().any(|t| str_of(t, "Arn") == Some(arn)))
         .map(|r| r.name.as_str())
         .collect();
-    let (page, next) = paging::page(
-        names,
-        |n| n,
-        int_of(input, "Limit"),
-        str_of(input, "NextToken"),
-    )?;
-    Ok(Obj::new()
-        .put("RuleNames", page)
-        .opt("NextToken", next)
-        .build())
+    paging::list_response(input, "Limit", "RuleNames", names, |n| n, |n| Out::from(*n))
 }
 
 #[cfg(test)]
