@@ -725,6 +725,53 @@ fn test_event_pattern(
     PyPattern(compile(py, pattern)?).matches(event)
 }
 
+/// The results of matching many events: each name once, per-event lists of name indexes.
+#[derive(Default)]
+struct Batch<'r> {
+    names: Vec<&'r str>,
+    index: rustc_hash::FxHashMap<&'r str, u32>,
+    counts: Vec<u64>,
+    matched: Vec<u32>,
+    /// Where each event's indexes end in `matched`.
+    ends: Vec<usize>,
+}
+
+impl<'r> Batch<'r> {
+    fn record(&mut self, names: &[&'r str]) {
+        for name in names {
+            let next = self.names.len() as u32;
+            let i = *self.index.entry(name).or_insert(next);
+            if i == next {
+                self.names.push(name);
+                self.counts.push(0);
+            }
+            self.counts[i as usize] += 1;
+            self.matched.push(i);
+        }
+        self.ends.push(self.matched.len());
+    }
+
+    fn into_python<'py>(self, py: Python<'py>) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
+        let names: Vec<Bound<'py, PyString>> =
+            self.names.iter().map(|n| PyString::new(py, n)).collect();
+        let per_event = PyList::empty(py);
+        let mut start = 0;
+        for &end in &self.ends {
+            let items = self.matched[start..end].iter().map(|&i| &names[i as usize]);
+            per_event.append(PyList::new(py, items)?)?;
+            start = end;
+        }
+        // Counts in name order, as the rules are.
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by_key(|&i| self.names[i]);
+        let counts = PyDict::new(py);
+        for i in order {
+            counts.set_item(&names[i], self.counts[i])?;
+        }
+        Ok((per_event, counts))
+    }
+}
+
 /// Many named patterns compiled together: which rules match an event.
 #[pyclass(name = "RuleSet", module = "eventbridge_mock", subclass)]
 struct PyRuleSet(RuleSet);
@@ -771,26 +818,21 @@ impl PyRuleSet {
     }
 
     /// Matches every event of `events` (an iterable of JSON texts or dicts, or the path of
-    /// a JSON-lines file) and returns `(per_event_matches, per_rule_counts)`.
-    fn _match_many(
+    /// a JSON-lines file) and returns `(per_event_matches, per_rule_counts)`. No Python
+    /// code runs per event; names are counted by index and become Python strings once.
+    fn _match_many<'py>(
         &self,
-        py: Python<'_>,
-        events: &Bound<'_, PyAny>,
-    ) -> PyResult<(Vec<Vec<String>>, Py<PyDict>)> {
-        let mut per_event = Vec::new();
-        let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        let mut record = |names: Vec<&str>| {
-            for n in &names {
-                *counts.entry((*n).to_owned()).or_default() += 1;
-            }
-            per_event.push(names.into_iter().map(str::to_owned).collect::<Vec<_>>());
-        };
+        py: Python<'py>,
+        events: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
+        let mut batch = Batch::default();
         let path: Option<std::path::PathBuf> =
             if events.is_instance_of::<PyString>() || events.hasattr("__fspath__")? {
                 Some(events.extract()?)
             } else {
                 None
             };
+        let mut buf = Vec::new();
         match path {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
@@ -799,31 +841,32 @@ impl PyRuleSet {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    let names = self.0.matches_json(line).map_err(|e| {
+                    self.0.matches_json_into(line, &mut buf).map_err(|e| {
                         PyValueError::new_err(format!(
                             "{}:{}: event is not JSON: {e}",
                             path.display(),
                             i + 1
                         ))
                     })?;
-                    record(names);
+                    batch.record(&buf);
                 }
             }
             None => {
                 for event in events.try_iter()? {
                     let event = event?;
-                    match EventArg::from_py(&event)? {
-                        EventArg::Text(t) => record(self.0.matches_json(&t).map_err(json_error)?),
-                        EventArg::Value(v) => record(self.0.matches_value(&v)),
+                    if let Ok(text) = event.cast::<PyString>() {
+                        self.0
+                            .matches_json_into(text.to_str()?, &mut buf)
+                            .map_err(json_error)?;
+                        batch.record(&buf);
+                    } else {
+                        let v: Value = pythonize::depythonize(&event)?;
+                        batch.record(&self.0.matches_value(&v));
                     }
                 }
             }
         }
-        let d = PyDict::new(py);
-        for (name, n) in counts {
-            d.set_item(name, n)?;
-        }
-        Ok((per_event, d.unbind()))
+        batch.into_python(py)
     }
 }
 
