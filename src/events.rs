@@ -316,11 +316,14 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
         }
         let mut delivered = Vec::new();
         let names: Vec<&str> = match (&p.rules, p.unmatched) {
-            (Some(only), true) => bus
-                .rules
-                .values()
-                .filter(|r| only.contains(&r.arn))
-                .map(|r| r.name.as_str())
+            // A rule ARN ends with the rule's name.
+            (Some(only), true) => only
+                .iter()
+                .filter_map(|arn| {
+                    let name = arn.rsplit('/').next()?;
+                    let (key, rule) = bus.rules.get_key_value(name)?;
+                    (rule.arn == *arn).then_some(key.as_str())
+                })
                 .collect(),
             _ => bus.matcher.matches_value(&p.event),
         };
@@ -358,8 +361,11 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
                 delivered.push((d, forward));
             }
         }
-        // The bus's archives keep it (replayed events excepted).
-        r.archives.record(&p.bus, &p.event, now);
+        // The bus's archives keep what entered the bus (replayed events excepted); a
+        // schedule's event goes to its rule's targets without entering the bus.
+        if !p.unmatched {
+            r.archives.record(&p.bus, &p.event, now);
+        }
         drop(r);
         for (d, forward) in delivered {
             let ok = d.succeeded;

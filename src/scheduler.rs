@@ -32,7 +32,8 @@ pub fn advance(backend: &Backend, until: f64) {
             let Some((schedule, set_at)) = &rule.schedule else {
                 continue;
             };
-            if rule.state == "DISABLED" {
+            // A disabled rule does not fire; one without targets has nothing to fire at.
+            if rule.state == "DISABLED" || rule.targets.is_empty() {
                 continue;
             }
             let times = schedule.due_between(
