@@ -105,11 +105,16 @@ pub fn compile_pattern(text: Option<&str>) -> Result<Option<Pattern>> {
 pub fn test_event_pattern(input: &Value) -> Result<Out> {
     let pattern = compile_pattern(str_of(input, "EventPattern"))?;
     let event = str_of(input, "Event").unwrap_or_default();
-    test_event::check(event).map_err(error::validation)?;
-    let result = match pattern {
-        Some(p) => p.matches_json(event).unwrap_or(false),
-        None => false,
+    // Matching reads (and so validates) the whole text; the envelope's checks then only
+    // need its top level.
+    let matched = match pattern.map(|p| p.matches_json(event)) {
+        Some(Ok(matched)) => test_event::top_level(event)
+            .map(|ok| ok.then_some(matched))
+            .unwrap_or_else(|| test_event::check(event).ok().map(|()| matched)),
+        Some(Err(_)) => None,
+        None => test_event::check(event).ok().map(|()| false),
     };
+    let result = matched.ok_or_else(|| error::validation(test_event::INVALID))?;
     Ok(Obj::new().put("Result", result).build())
 }
 
@@ -211,8 +216,131 @@ mod test_event {
         }
     }
 
+    pub const INVALID: &str = "Parameter Event is not valid.";
+
+    /// The envelope's checks on text already known to be valid JSON, reading only its top
+    /// level; None when a key is written with escapes (then `check` decides).
+    pub fn top_level(event: &str) -> Option<bool> {
+        let b = event.as_bytes();
+        let mut i = skip_ws(b, 0);
+        if b.get(i) != Some(&b'{') {
+            return Some(false);
+        }
+        let mut e = Envelope::default();
+        i = skip_ws(b, i + 1);
+        if b.get(i) == Some(&b'}') {
+            return Some(false);
+        }
+        loop {
+            let key_end = string_end(b, i)?;
+            let key = &event[i + 1..key_end - 1];
+            if key.contains('\\') {
+                return None;
+            }
+            i = skip_ws(b, skip_ws(b, key_end) + 1); // past ':'
+            let (kind, end) = value_kind(b, i)?;
+            match REQUIRED.iter().position(|r| *r == key) {
+                Some(k) => e.required[k] = Some(kind),
+                None if key == "resources" => e.resources = Some(kind),
+                None if key == "detail" => e.detail = Some(kind),
+                None => {}
+            }
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                _ => break,
+            }
+        }
+        Some(
+            e.required.iter().all(|k| *k == Some(Kind::Str))
+                && matches!(e.resources, None | Some(Kind::Array { all_strings: true }))
+                && matches!(e.detail, None | Some(Kind::Object)),
+        )
+    }
+
+    fn skip_ws(b: &[u8], mut i: usize) -> usize {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The index just past the string starting at `i` (which must be a quote).
+    fn string_end(b: &[u8], i: usize) -> Option<usize> {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let mut j = i + 1;
+        loop {
+            j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+            if b[j] == b'\\' {
+                j += 2;
+            } else {
+                return Some(j + 1);
+            }
+        }
+    }
+
+    /// The kind of the value at `i` and the index just past it.
+    fn value_kind(b: &[u8], i: usize) -> Option<(Kind, usize)> {
+        match b.get(i)? {
+            b'"' => Some((Kind::Str, string_end(b, i)?)),
+            b'{' => Some((Kind::Object, container_end(b, i)?)),
+            b'[' => {
+                let end = container_end(b, i)?;
+                let mut all_strings = true;
+                let mut j = skip_ws(b, i + 1);
+                while j < end - 1 {
+                    let (kind, next) = value_kind(b, j)?;
+                    all_strings &= kind == Kind::Str;
+                    j = skip_ws(b, next);
+                    if b.get(j) == Some(&b',') {
+                        j = skip_ws(b, j + 1);
+                    }
+                }
+                Some((Kind::Array { all_strings }, end))
+            }
+            _ => {
+                let len = b[i..]
+                    .iter()
+                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                    .unwrap_or(b.len() - i);
+                Some((Kind::Other, i + len))
+            }
+        }
+    }
+
+    /// The index just past the object or array starting at `i`. In valid JSON the braces
+    /// of an object balance among themselves (and brackets likewise), so only quotes and
+    /// this container's own bracket pair need finding.
+    fn container_end(b: &[u8], i: usize) -> Option<usize> {
+        let (open, close) = if b.get(i)? == &b'{' {
+            (b'{', b'}')
+        } else {
+            (b'[', b']')
+        };
+        let mut depth = 0usize;
+        let mut j = i;
+        loop {
+            j += memchr::memchr3(b'"', open, close, b.get(j..)?)?;
+            match b[j] {
+                b'"' => {
+                    j = string_end(b, j)?;
+                    continue;
+                }
+                c if c == open => depth += 1,
+                _ => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(j + 1);
+                    }
+                }
+            }
+            j += 1;
+        }
+    }
+
     pub fn check(event: &str) -> Result<(), &'static str> {
-        const INVALID: &str = "Parameter Event is not valid.";
         let e: Envelope = serde_json::from_str(event).map_err(|_| INVALID)?;
         let ok = e.required.iter().all(|k| *k == Some(Kind::Str))
             && matches!(e.resources, None | Some(Kind::Array { all_strings: true }))
@@ -222,7 +350,7 @@ mod test_event {
 
     #[cfg(test)]
     mod tests {
-        use super::check;
+        use super::{check, top_level};
         use crate::pattern::validate_test_event;
         use proptest::prelude::*;
 
@@ -248,6 +376,9 @@ mod test_event {
             ];
             for c in cases {
                 assert_eq!(check(&c).is_ok(), validate_test_event(&c).is_ok(), "{c}");
+                if serde_json::from_str::<serde_json::Value>(&c).is_ok() {
+                    assert_eq!(top_level(&c), Some(check(&c).is_ok()), "{c}");
+                }
             }
         }
 
@@ -265,6 +396,9 @@ mod test_event {
                     fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
                 let text = format!("{{{}}}", body.join(","));
                 prop_assert_eq!(check(&text).is_ok(), validate_test_event(&text).is_ok());
+                prop_assert_eq!(top_level(&text), Some(check(&text).is_ok()));
+                let spaced = text.replace(',', " ,\n ").replace(':', " : ");
+                prop_assert_eq!(top_level(&spaced), Some(check(&spaced).is_ok()));
             }
         }
     }

@@ -355,6 +355,7 @@ class EventBusTypeDef(TypedDict, total=False):
     Policy: str
     CreationTime: datetime
     LastModifiedTime: datetime
+    ManagedBy: str
 
 
 class EventSourceTypeDef(TypedDict, total=False):
@@ -951,6 +952,7 @@ class DescribeEventBusResponseTypeDef(_DescribeEventBusResponseRequiredTypeDef, 
     LogConfig: LogConfigTypeDef
     CreationTime: datetime
     LastModifiedTime: datetime
+    ManagedBy: str
 
 
 class DescribeEventSourceRequestTypeDef(TypedDict):
