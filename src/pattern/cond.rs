@@ -154,13 +154,40 @@ impl Wildcard {
         // Middle pieces: leftmost placement is always safe for `*`-only globs.
         let mut rest = &s[first.len()..s.len() - last.len()];
         for f in &self.finders {
-            match f.find(rest) {
+            let found = if rest.len() <= 64 {
+                // Short text: a plain scan beats setting up the vectorised searcher.
+                find_short(rest, f.needle())
+            } else {
+                f.find(rest)
+            };
+            match found {
                 Some(at) => rest = &rest[at + f.needle().len()..],
                 None => return false,
             }
         }
         true
     }
+}
+
+/// First position of `needle` (not empty) in `hay`, by a plain scan.
+#[inline]
+fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, tail)) = needle.split_first() else {
+        return Some(0);
+    };
+    let last = hay.len().checked_sub(needle.len())?;
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(first, &hay[from..=last]) {
+        let i = from + at;
+        if hay[i + 1..].starts_with(tail) {
+            return Some(i);
+        }
+        from = i + 1;
+        if from > last {
+            break;
+        }
+    }
+    None
 }
 
 /// Parses an IP literal the way AWS recognises one in a plain string value.

@@ -26,6 +26,8 @@ pub(crate) struct Trie {
 struct Node {
     /// (fingerprint, length, child, text) of each key segment below this node.
     keys: Vec<(u64, usize, u32, Box<str>)>,
+    /// Each key's first and last eight bytes (keys of 8 to 16 bytes are compared by these).
+    words: Vec<(u64, u64)>,
     /// Open-addressed table of indices into `keys` (NO_KEY when free): a power-of-two size
     /// at least twice the key count, so probe runs stay short.
     table: Vec<u32>,
@@ -37,23 +39,26 @@ struct Node {
 
 const NO_KEY: u32 = u32::MAX;
 
+/// The eight bytes of `b` from `at`.
+#[inline(always)]
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
 /// A word standing for a key: for keys shorter than eight bytes it determines the key
 /// (given its length), so only longer keys need a full comparison.
 #[inline]
 fn fingerprint(b: &[u8]) -> u64 {
     let n = b.len();
-    let word = |at: usize| -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
     let half = |at: usize| -> u64 {
         let mut w = [0u8; 4];
         w.copy_from_slice(&b[at..at + 4]);
         u32::from_le_bytes(w) as u64
     };
     if n >= 8 {
-        word(0) ^ word(n - 8).rotate_left(29)
+        word(b, 0) ^ word(b, n - 8).rotate_left(29)
     } else if n >= 4 {
         half(0) | half(n - 4) << 32
     } else if n > 0 {
@@ -75,6 +80,11 @@ impl Node {
             Some(&c) => self.firsts[c as usize >> 6] |= 1 << (c & 63),
             None => self.empty = true,
         }
+        self.words.push(if b.len() >= 8 {
+            (word(b, 0), word(b, b.len() - 8))
+        } else {
+            (0, 0)
+        });
         self.keys.push((fingerprint(b), b.len(), child, seg.into()));
         let size = (self.keys.len() * 2).next_power_of_two().max(4);
         self.table = vec![NO_KEY; size];
@@ -99,11 +109,16 @@ impl Node {
     }
 
     #[inline]
-    fn get(&self, seg: &str) -> Option<u32> {
-        let b = seg.as_bytes();
+    fn get(&self, b: &[u8]) -> Option<u32> {
         if !self.may_have(b) {
             return None;
         }
+        self.get_unchecked(b)
+    }
+
+    /// `get` once `may_have` has passed.
+    #[inline(always)]
+    fn get_unchecked(&self, b: &[u8]) -> Option<u32> {
         let fp = fingerprint(b);
         let mask = self.table.len() - 1;
         let mut at = bucket(fp, b.len(), mask);
@@ -113,8 +128,18 @@ impl Node {
                 return None;
             }
             let k = &self.keys[i as usize];
-            if k.0 == fp && k.1 == b.len() && (b.len() < 8 || *k.3 == *seg) {
-                return Some(k.2);
+            if k.0 == fp && k.1 == b.len() {
+                let n = b.len();
+                let same = if n < 8 {
+                    true
+                } else if n <= 16 {
+                    self.words[i as usize] == (word(b, 0), word(b, n - 8))
+                } else {
+                    *k.3.as_bytes() == *b
+                };
+                if same {
+                    return Some(k.2);
+                }
             }
             at = (at + 1) & mask;
         }
@@ -132,7 +157,7 @@ impl Trie {
     pub(crate) fn insert(&mut self, path: &str, id: u32) {
         let mut at = 0usize;
         for seg in path.split('.') {
-            at = match self.step(at as u32, seg) {
+            at = match self.step(at as u32, seg.as_bytes()) {
                 Some(n) => n as usize,
                 None => {
                     let n = self.nodes.len() as u32;
@@ -146,27 +171,33 @@ impl Trie {
     }
 
     #[inline]
-    fn step(&self, node: u32, seg: &str) -> Option<u32> {
+    fn step(&self, node: u32, seg: &[u8]) -> Option<u32> {
         self.nodes.get(node as usize)?.get(seg)
     }
 
     /// The node an event key leads to from `node`, if any pattern goes there.
-    #[inline]
-    pub(crate) fn child(&self, node: u32, key: &str) -> Option<u32> {
+    #[inline(always)]
+    pub(crate) fn child(&self, node: u32, key: &[u8]) -> Option<u32> {
         let n = self.nodes.get(node as usize)?;
         // A dotted key's first segment is a key here, so it shares the first byte.
-        if !n.may_have(key.as_bytes()) {
+        if !n.may_have(key) {
             return None;
         }
         // Segments hold no '.', so a dotted key never matches one step.
-        if let Some(c) = n.get(key) {
+        if let Some(c) = n.get_unchecked(key) {
             return Some(c);
         }
-        if !key.as_bytes().contains(&b'.') {
+        self.dotted(node, key)
+    }
+
+    /// `child` for a key that is not one segment: a dotted key walks its segments.
+    #[inline(never)]
+    fn dotted(&self, node: u32, key: &[u8]) -> Option<u32> {
+        if !key.contains(&b'.') {
             return None;
         }
         let mut at = node;
-        for seg in key.split('.') {
+        for seg in key.split(|&c| c == b'.') {
             at = self.step(at, seg)?;
         }
         Some(at)
@@ -246,7 +277,9 @@ impl<'a> Flat<'a> {
 
     fn emit(&mut self, path: u32, leaf: Leaf<'a>) {
         let start = self.mem.len() as u32;
-        self.mem.extend_from_slice(&self.stack);
+        if !self.stack.is_empty() {
+            self.mem.extend_from_slice(&self.stack);
+        }
         self.vals.push(Val {
             path,
             leaf,
@@ -268,7 +301,7 @@ impl<'a> Flat<'a> {
         match v {
             Value::Object(m) => {
                 for (k, cv) in m {
-                    if let Some(c) = trie.child(node, k) {
+                    if let Some(c) = trie.child(node, k.as_bytes()) {
                         self.walk(trie, c, cv, depth + 1);
                     }
                 }
@@ -314,72 +347,81 @@ impl<'a> Flat<'a> {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// The first byte of a 16-byte block that is '"', '\\' or a control character: SSE2
+/// compares, which every x86_64 processor has.
+#[cfg(target_arch = "x86_64")]
+mod block {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
 
-/// High bit set in each byte of `x` that is '"', '\\' or a control character; the lowest
-/// set bit marks the first such byte exactly (higher ones may be false alarms).
-#[inline]
-fn special(x: u64) -> u64 {
-    let zero = |y: u64| y.wrapping_sub(LO) & !y & HI;
-    let ctrl = x.wrapping_sub(LO * 0x20) & !x & HI;
-    zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) | ctrl
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn mask(c: &[u8; 16]) -> u32 {
+        // SAFETY: `c` is 16 readable bytes, and `loadu` needs no alignment.
+        let x = unsafe { _mm_loadu_si128(c.as_ptr().cast()) };
+        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let back = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+        // Below 0x20 exactly when the unsigned max with 0x1f is 0x1f.
+        let low = _mm_set1_epi8(0x1f);
+        let ctrl = _mm_cmpeq_epi8(_mm_max_epu8(x, low), low);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, back), ctrl)) as u32
+    }
+
+    #[inline(always)]
+    pub(super) fn first_special(c: &[u8; 16]) -> Option<usize> {
+        // SAFETY: SSE2 is part of the x86_64 baseline: the feature is always present.
+        let m = unsafe { mask(c) };
+        (m != 0).then(|| m.trailing_zeros() as usize)
+    }
 }
 
-/// Index of the first control character in `s`, if any.
-#[inline]
-fn first_ctrl(s: &[u8]) -> Option<usize> {
-    let mut chunks = s.chunks_exact(32);
-    let mut base = 0;
-    for ch in &mut chunks {
-        // Branch-free over the chunk, so it vectorises.
-        if ch.iter().fold(false, |a, &c| a | (c < 0x20)) {
-            return ch.iter().position(|&c| c < 0x20).map(|p| base + p);
-        }
-        base += 32;
+/// The same on other targets: two words at a time.
+#[cfg(not(target_arch = "x86_64"))]
+mod block {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+
+    /// High bit set in each byte of `x` that is '"', '\\' or a control character; the
+    /// lowest set bit marks the first such byte exactly.
+    #[inline]
+    fn special(x: u64) -> u64 {
+        let zero = |y: u64| y.wrapping_sub(LO) & !y & HI;
+        let ctrl = x.wrapping_sub(LO * 0x20) & !x & HI;
+        zero(x ^ (LO * b'"' as u64)) | zero(x ^ (LO * b'\\' as u64)) | ctrl
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&c| c < 0x20)
-        .map(|p| base + p)
+
+    #[inline(always)]
+    pub(super) fn first_special(c: &[u8; 16]) -> Option<usize> {
+        for (k, h) in c.chunks_exact(8).enumerate() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(h);
+            let m = special(u64::from_le_bytes(w));
+            if m != 0 {
+                return Some(k * 8 + (m.trailing_zeros() / 8) as usize);
+            }
+        }
+        None
+    }
 }
 
 /// Skips string bytes that need no attention (not '"', '\\' or a control character);
 /// returns the index of the first byte that does, or `b.len()`.
 #[inline(always)]
-fn skip_plain(b: &[u8], i: usize) -> usize {
-    // Most strings end within eight bytes.
-    if let Some(Ok(w)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        let m = special(u64::from_le_bytes(w));
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
+fn skip_plain(b: &[u8], mut i: usize) -> usize {
+    while let Some(Ok(w)) = b.get(i..i + 16).map(<&[u8; 16]>::try_from) {
+        if let Some(at) = block::first_special(w) {
+            return i + at;
         }
-        return skip_plain_long(b, i + 8);
+        i += 16;
     }
-    skip_plain_long(b, i)
+    skip_plain_tail(b, i)
 }
 
+/// `skip_plain` for the last (fewer than 16) bytes of the text.
 #[inline(never)]
-fn skip_plain_long(b: &[u8], mut i: usize) -> usize {
-    // Medium strings: eight bytes at a time, up to 64 bytes.
-    for _ in 0..7 {
-        let Some(Ok(w)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) else {
-            break;
-        };
-        let m = special(u64::from_le_bytes(w));
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    if b.len() - i.min(b.len()) >= 16 {
-        // Long strings: a vectorised search for the quote or backslash, then a check
-        // that no control character comes before it.
-        let rest = &b[i..];
-        let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-        return i + first_ctrl(&rest[..end]).unwrap_or(end);
-    }
+fn skip_plain_tail(b: &[u8], mut i: usize) -> usize {
     while let Some(&c) = b.get(i) {
         if c == b'"' || c == b'\\' || c < 0x20 {
             break;
@@ -392,6 +434,29 @@ fn skip_plain_long(b: &[u8], mut i: usize) -> usize {
 /// The `Number` serde_json would build from valid number text: integers that fit stay
 /// integers, everything else is the correctly rounded f64.
 pub(crate) fn to_number(text: &str) -> Option<Number> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text),
+    };
+    if digits.len() <= 18 {
+        // Up to 18 digits fit an i64 either way: no need for the general parsers.
+        let mut v = 0u64;
+        let mut plain = true;
+        for c in digits.bytes() {
+            plain &= c.is_ascii_digit();
+            v = v
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(c.wrapping_sub(b'0')));
+        }
+        // serde_json reads "-0" as the float -0.0 (below).
+        if plain && !digits.is_empty() && (!neg || v != 0) {
+            return Some(if neg {
+                Number::from(-(v as i64))
+            } else {
+                Number::from(v)
+            });
+        }
+    }
     let integral = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
     if integral {
         if let Ok(u) = text.parse::<u64>() {
@@ -421,7 +486,29 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Skips whitespace (events are usually compact: one comparison then).
+    #[inline(always)]
     fn ws(&mut self) {
+        if self.b.get(self.i).is_some_and(|&c| c > b' ') {
+            return;
+        }
+        self.ws_slow();
+    }
+
+    /// Skips whitespace and returns the next byte.
+    #[inline(always)]
+    fn ws_peek(&mut self) -> Option<u8> {
+        match self.b.get(self.i) {
+            Some(&c) if c > b' ' => Some(c),
+            _ => {
+                self.ws_slow();
+                self.peek()
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn ws_slow(&mut self) {
         while let Some(c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.i += 1;
@@ -433,15 +520,6 @@ impl<'a> Scanner<'a> {
 
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
-    }
-
-    fn expect(&mut self, c: u8, what: &'static str) -> Result<(), EventJsonError> {
-        if self.peek() == Some(c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(self.err(what))
-        }
     }
 
     /// A value at trie node `node` (some pattern looks here).
@@ -461,27 +539,34 @@ impl<'a> Scanner<'a> {
                     return Err(self.err("recursion limit exceeded"));
                 }
                 self.i += 1;
-                self.ws();
-                if self.peek() == Some(b'}') {
+                if self.ws_peek() == Some(b'}') {
                     self.i += 1;
                     return Ok(());
                 }
                 loop {
-                    self.ws();
-                    if self.peek() != Some(b'"') {
+                    if self.ws_peek() != Some(b'"') {
                         return Err(self.err("expected a key"));
                     }
-                    let k = self.string(true)?;
-                    let child = trie.child(node, &k);
-                    self.ws();
-                    self.expect(b':', "expected ':'")?;
+                    // The key is looked up straight from the text unless it has escapes.
+                    let start = self.i;
+                    let end = skip_plain(self.b, start + 1);
+                    let child = if self.b.get(end) == Some(&b'"') {
+                        self.i = end + 1;
+                        trie.child(node, &self.b[start + 1..end])
+                    } else {
+                        let k = self.string(true)?;
+                        trie.child(node, k.as_bytes())
+                    };
+                    if self.ws_peek() != Some(b':') {
+                        return Err(self.err("expected ':'"));
+                    }
+                    self.i += 1;
                     self.ws();
                     match child {
                         Some(c) => self.value(trie, c, depth + 1, f)?,
                         None => self.skip(depth + 1)?,
                     }
-                    self.ws();
-                    match self.peek() {
+                    match self.ws_peek() {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
@@ -511,8 +596,7 @@ impl<'a> Scanner<'a> {
                     f.stack.pop();
                     r?;
                     idx = idx.wrapping_add(1);
-                    self.ws();
-                    match self.peek() {
+                    match self.ws_peek() {
                         Some(b',') => self.i += 1,
                         Some(b']') => {
                             self.i += 1;
@@ -554,23 +638,22 @@ impl<'a> Scanner<'a> {
                     return Err(self.err("recursion limit exceeded"));
                 }
                 self.i += 1;
-                self.ws();
-                if self.peek() == Some(b'}') {
+                if self.ws_peek() == Some(b'}') {
                     self.i += 1;
                     return Ok(());
                 }
                 loop {
-                    self.ws();
-                    if self.peek() != Some(b'"') {
+                    if self.ws_peek() != Some(b'"') {
                         return Err(self.err("expected a key"));
                     }
                     self.skip_string()?;
-                    self.ws();
-                    self.expect(b':', "expected ':'")?;
+                    if self.ws_peek() != Some(b':') {
+                        return Err(self.err("expected ':'"));
+                    }
+                    self.i += 1;
                     self.ws();
                     self.skip(depth + 1)?;
-                    self.ws();
-                    match self.peek() {
+                    match self.ws_peek() {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
@@ -585,16 +668,14 @@ impl<'a> Scanner<'a> {
                     return Err(self.err("recursion limit exceeded"));
                 }
                 self.i += 1;
-                self.ws();
-                if self.peek() == Some(b']') {
+                if self.ws_peek() == Some(b']') {
                     self.i += 1;
                     return Ok(());
                 }
                 loop {
                     self.ws();
                     self.skip(depth + 1)?;
-                    self.ws();
-                    match self.peek() {
+                    match self.ws_peek() {
                         Some(b',') => self.i += 1,
                         Some(b']') => {
                             self.i += 1;
@@ -622,6 +703,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips (validating) a string at `self.i` (on the quote).
+    #[inline(always)]
     fn skip_string(&mut self) -> Result<(), EventJsonError> {
         let b = self.b;
         let mut i = self.i + 1;
@@ -777,6 +859,63 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Our number reading builds the same `Number` serde_json does.
+        #[test]
+        fn numbers_as_serde_reads_them(
+            t in "-?(0|[1-9][0-9]{0,21})(\\.[0-9]{1,18})?([eE][+-]?[0-9]{1,3})?",
+        ) {
+            let want: Option<Number> = serde_json::from_str(&t).ok();
+            if let Some(w) = want {
+                let got = to_number(&t);
+                prop_assert_eq!(got.as_ref(), Some(&w), "{}", t);
+                let bits = |n: &Number| n.as_f64().map(f64::to_bits);
+                prop_assert_eq!(got.as_ref().and_then(bits), bits(&w), "{}", t);
+            }
+        }
+
+        /// The block scanner stops where a byte-by-byte scan does.
+        #[test]
+        fn skip_plain_equals_bytewise(
+            v in prop::collection::vec(prop_oneof![
+                8 => 0x20u8..0x7f,
+                1 => Just(b'"'),
+                1 => Just(b'\\'),
+                1 => 0u8..0x20,
+                1 => 0x80u8..=0xff,
+            ], 0..90),
+            from in 0usize..40,
+        ) {
+            let want = (from..v.len())
+                .find(|&i| v[i] == b'"' || v[i] == b'\\' || v[i] < 0x20)
+                .unwrap_or(v.len().max(from));
+            prop_assert_eq!(skip_plain(&v, from), want);
+        }
+
+        /// Key lookups (hashed and compared by words) agree with a plain map of paths,
+        /// dotted event keys included.
+        #[test]
+        fn trie_equals_map(
+            paths in prop::collection::vec("[ab.]{0,3}(x{0,14}|[ab]{6,20})", 1..20),
+            queries in prop::collection::vec("[ab.]{0,3}(x{0,14}|[ab]{6,20})", 1..20),
+        ) {
+            let mut trie = Trie::new();
+            let mut map = HashMap::new();
+            for (i, p) in paths.iter().enumerate() {
+                let id = *map.entry(p.clone()).or_insert(i as u32);
+                trie.insert(p, id);
+            }
+            for q in queries.iter().chain(&paths) {
+                let got = trie.child(0, q.as_bytes()).and_then(|n| trie.path(n));
+                prop_assert_eq!(got, map.get(q).copied(), "{}", q);
+            }
+        }
+    }
 
     #[test]
     fn buffers_are_kept() {

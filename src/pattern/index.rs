@@ -26,6 +26,9 @@ type Map<K> = HashMap<K, Vec<u32>, FxBuild>;
 const CONSISTENCY_BUDGET: usize = 100_000;
 
 const NONE: u32 = u32::MAX;
+/// A slot's `links` head when a value outside any array hit it: that value fits with any
+/// other choice, so the slot needs no list of values.
+const FREE: u32 = u32::MAX - 1;
 /// Marks a slot whose branch holds as soon as the slot is hit (see `Compiled::slot_info`).
 const SINGLE: u32 = 1 << 31;
 
@@ -246,6 +249,9 @@ struct WildIndex {
     pairs: Map<u16>,
     /// One bit per byte pair present in `pairs`.
     pair_bits: Vec<u64>,
+    /// The distinct first bytes of the pairs, when there are at most three (then the
+    /// pairs are found by searching for those bytes rather than trying every position).
+    pair_firsts: Vec<u8>,
 }
 
 impl WildIndex {
@@ -268,6 +274,14 @@ impl WildIndex {
                     }
                     self.pair_bits[k as usize >> 6] |= 1 << (k & 63);
                     self.pairs.entry(k).or_default().push(id);
+                    let mut firsts: Vec<u8> = self.pairs.keys().map(|k| *k as u8).collect();
+                    firsts.sort_unstable();
+                    firsts.dedup();
+                    self.pair_firsts = if firsts.len() <= 3 {
+                        firsts
+                    } else {
+                        Vec::new()
+                    };
                 }
                 None => self.always.push(id),
             }
@@ -286,14 +300,21 @@ impl WildIndex {
         self.suffix.each(b, true, |ids| tmp.extend_from_slice(ids));
         let mut repeats = false;
         if !self.pairs.is_empty() {
-            for w in b.windows(2) {
-                let k = u16::from_le_bytes([w[0], w[1]]);
+            let at = |i: usize| {
+                let k = u16::from_le_bytes([b[i], b[i + 1]]);
                 if self.pair_bits[k as usize >> 6] & (1 << (k & 63)) != 0 {
                     if let Some(ids) = self.pairs.get(&k) {
                         tmp.extend_from_slice(ids);
                         repeats = true;
                     }
                 }
+            };
+            let starts = b.len().saturating_sub(1);
+            match *self.pair_firsts.as_slice() {
+                [x] => memchr::memchr_iter(x, &b[..starts]).for_each(at),
+                [x, y] => memchr::memchr2_iter(x, y, &b[..starts]).for_each(at),
+                [x, y, z] => memchr::memchr3_iter(x, y, z, &b[..starts]).for_each(at),
+                _ => (0..starts).for_each(at),
             }
         }
         tmp.extend_from_slice(&self.always);
@@ -399,77 +420,73 @@ impl PathIndex {
         self.numeric = Intervals::build(&pb.numeric);
     }
 
-    /// Calls `f` with every slot that value `v` satisfies (a slot may come more than once).
+    /// Appends to `out` every slot that value `v` satisfies (a slot may come more than once).
     #[inline]
-    fn hits<F: FnMut(u32)>(&self, v: &Leaf, tmp: &mut Vec<u32>, f: &mut F) {
-        #[inline]
-        fn put<F: FnMut(u32)>(slots: &[u32], f: &mut F) {
-            for &s in slots {
-                f(s);
-            }
-        }
+    fn hits(&self, v: &Leaf, tmp: &mut Vec<u32>, out: &mut Vec<u32>) {
         match v {
             Leaf::Str(s) => {
                 if let Some(sl) = self.strs.get(&**s) {
-                    put(sl, f);
+                    out.extend_from_slice(sl);
                 }
                 if !self.ip4.is_empty() || !self.ip6.is_empty() {
                     if let Some(ip) = ip_literal(s) {
                         let (x, is6) = ip_bits(ip);
                         let t = if is6 { &self.ip6 } else { &self.ip4 };
-                        t.each(x, &mut *f);
+                        t.each(x, |s| out.push(s));
                     }
                 }
                 let b = s.as_bytes();
-                self.prefix.each(b, false, |sl| put(sl, f));
-                self.suffix.each(b, true, |sl| put(sl, f));
+                self.prefix.each(b, false, |sl| out.extend_from_slice(sl));
+                self.suffix.each(b, true, |sl| out.extend_from_slice(sl));
                 if !self.ci.is_empty() || !self.prefix_ci.is_empty() || !self.suffix_ci.is_empty() {
                     let l = lower(s);
                     if let Some(sl) = self.ci.get(&*l) {
-                        put(sl, f);
+                        out.extend_from_slice(sl);
                     }
-                    self.prefix_ci.each(l.as_bytes(), false, |sl| put(sl, f));
-                    self.suffix_ci.each(l.as_bytes(), true, |sl| put(sl, f));
+                    self.prefix_ci
+                        .each(l.as_bytes(), false, |sl| out.extend_from_slice(sl));
+                    self.suffix_ci
+                        .each(l.as_bytes(), true, |sl| out.extend_from_slice(sl));
                 }
                 if !self.wild.is_empty() {
-                    self.wild.each(s, tmp, &mut *f);
+                    self.wild.each(s, tmp, |s| out.push(s));
                 }
                 if !self.ab_strs.all.is_empty() {
                     self.ab_strs
-                        .each_except(self.ab_strs.block.get(&**s), &mut *f);
+                        .each_except(self.ab_strs.block.get(&**s), |s| out.push(s));
                 }
             }
             Leaf::Num { n, cmp } => {
                 if let Some(c) = *cmp {
                     if let Some(sl) = self.nums.get(&c) {
-                        put(sl, f);
+                        out.extend_from_slice(sl);
                     }
                     if !self.numeric.is_empty() {
-                        self.numeric.each(c, &mut *f);
+                        self.numeric.each(c, |s| out.push(s));
                     }
                     if !self.ab_nums.all.is_empty() {
                         self.ab_nums
-                            .each_except(self.ab_nums.block.get(&c), &mut *f);
+                            .each_except(self.ab_nums.block.get(&c), |s| out.push(s));
                     }
                 }
                 for (x, sl) in &self.num_lits {
                     if x == n {
-                        f(*sl);
+                        out.push(*sl);
                     }
                 }
             }
-            Leaf::Bool(true) => put(&self.trues, f),
-            Leaf::Bool(false) => put(&self.falses, f),
-            Leaf::Null => put(&self.nulls, f),
+            Leaf::Bool(true) => out.extend_from_slice(&self.trues),
+            Leaf::Bool(false) => out.extend_from_slice(&self.falses),
+            Leaf::Null => out.extend_from_slice(&self.nulls),
         }
         if !matches!(v, Leaf::Str(_)) {
             // String forms of anything-but let every non-string value through.
-            put(&self.ab_strs.all, f);
+            out.extend_from_slice(&self.ab_strs.all);
         }
-        put(&self.any, f);
+        out.extend_from_slice(&self.any);
         for (c, sl) in &self.others {
             if c.matches(v) {
-                f(*sl);
+                out.push(*sl);
             }
         }
     }
@@ -497,6 +514,10 @@ pub(crate) struct Compiled {
     slot_info: Vec<u32>,
     /// Branches that can hold with no value hit at all (every field accepts absence).
     neg_only: Vec<u32>,
+    /// Per branch: how many distinct slots must be hit before the branch is worth
+    /// examining (all of them), or 0 when `exists: false` may stand in for a hit (examined
+    /// once touched).
+    need: Vec<u32>,
     n_rules: u32,
     pub(crate) path_ids: HashMap<String, u32>,
 }
@@ -548,6 +569,11 @@ impl Compiled {
         for (p, pb) in c.paths.iter_mut().zip(builds) {
             p.finish(pb);
         }
+        c.need = c
+            .branches
+            .iter()
+            .map(|b| if b.neg.is_empty() { b.n_slots } else { 0 })
+            .collect();
         c.slot_info = c
             .slot_branch
             .iter()
@@ -592,15 +618,24 @@ impl Compiled {
     /// Leaves the matching rule ids (ascending, no repeats) in `sc.ids`.
     pub(crate) fn matching_in(&self, flat: &Flat, sc: &mut MatchScratch) {
         sc.begin(self);
-        let MatchScratch { st, tmp, ids, .. } = sc;
+        let MatchScratch {
+            st,
+            tmp,
+            ids,
+            hit_slots,
+            ..
+        } = sc;
         let gen = st.gen;
         for (vi, v) in flat.vals.iter().enumerate() {
             let p = v.path as usize;
             st.path_gen[p] = gen;
             let in_arr = v.mem.1 > 0;
-            self.paths[p].hits(&v.leaf, tmp, &mut |slot| {
-                st.hit(&self.slot_info, slot, vi as u32, in_arr)
-            });
+            // Gathered first, then recorded in one tight loop.
+            hit_slots.clear();
+            self.paths[p].hits(&v.leaf, tmp, hit_slots);
+            for &slot in hit_slots.iter() {
+                st.hit(&self.slot_info, &self.need, slot, vi as u32, in_arr);
+            }
         }
         for i in 0..st.touched.len() {
             let bi = st.touched[i];
@@ -651,7 +686,11 @@ impl Compiled {
 
     fn branch_consistent(&self, b: &BranchInfo, st: &State, flat: &Flat) -> bool {
         let slots = b.first_slot..b.first_slot + b.n_slots;
-        let hit = |s: &u32| st.slots[*s as usize].0 == st.gen;
+        // Slots hit by a value outside arrays fit any choice: only the others matter.
+        let hit = |s: &u32| {
+            let (g, head) = st.slots[*s as usize];
+            g == st.gen && head != FREE
+        };
         // Usually the first value of each slot already fits together.
         let firsts = slots
             .clone()
@@ -695,7 +734,7 @@ impl Compiled {
 #[derive(Default)]
 pub(crate) struct State {
     gen: u32,
-    /// Per slot: (generation last hit, newest entry in `links` for its values).
+    /// Per slot: (generation last hit, newest entry in `links` for its values, or FREE).
     slots: Vec<(u32, u32)>,
     /// (value index, previous entry of the same slot)
     links: Vec<(u32, u32)>,
@@ -710,7 +749,8 @@ pub(crate) struct State {
 #[derive(Default, Clone, Copy)]
 struct BranchState {
     gen: u32,
-    /// Distinct slots hit.
+    /// Distinct slots hit. `touched` lists the branch once this reaches its `need`
+    /// (or from its first hit when `need` is 0).
     cnt: u32,
     /// Whether any hit value sits in an array.
     arr: bool,
@@ -724,7 +764,7 @@ impl State {
     }
 
     #[inline]
-    fn hit(&mut self, slot_info: &[u32], slot: u32, vi: u32, in_arr: bool) {
+    fn hit(&mut self, slot_info: &[u32], need: &[u32], slot: u32, vi: u32, in_arr: bool) {
         let s = slot as usize;
         let info = slot_info[s];
         if info & SINGLE != 0 {
@@ -735,22 +775,39 @@ impl State {
         let b = &mut self.branches[info as usize];
         let (sg, head) = self.slots[s];
         if sg != gen {
+            let need = need[info as usize];
             if b.gen != gen {
                 *b = BranchState {
                     gen,
                     cnt: 0,
                     arr: false,
                 };
-                self.touched.push(info);
+                if need == 0 {
+                    self.touched.push(info);
+                }
             }
             b.cnt += 1;
-            b.arr |= in_arr;
+            if b.cnt == need {
+                // Every slot is hit: the branch is worth examining.
+                self.touched.push(info);
+            }
+            if !in_arr {
+                self.slots[s] = (gen, FREE);
+                return;
+            }
+            b.arr = true;
             self.links.push((vi, NONE));
         } else {
+            if head == FREE {
+                return;
+            }
+            if !in_arr {
+                self.slots[s] = (gen, FREE);
+                return;
+            }
             if self.links[head as usize].0 == vi {
                 return;
             }
-            b.arr |= in_arr;
             self.links.push((vi, head));
         }
         self.slots[s] = (gen, self.links.len() as u32 - 1);
@@ -763,6 +820,8 @@ pub(crate) struct MatchScratch {
     flat: FlatBufs,
     st: State,
     tmp: Vec<u32>,
+    /// The slots one value hits.
+    hit_slots: Vec<u32>,
     /// The last event's matching rule ids.
     ids: Vec<u32>,
 }

@@ -12,6 +12,13 @@ pub(crate) const RANGE_MESSAGE: &str = "Value must be between -5.0E9 and 5.0E9, 
 
 /// The comparable form of a number: millionths, or None when outside AWS's numeric range.
 pub(crate) fn comparable(n: &Number) -> Option<i64> {
+    // Integers in range are exact as f64, and so is their product with 1e6: the same
+    // result as the float path, without it.
+    if let Some(i) = n.as_i64() {
+        return (-(LIMIT as i64)..=LIMIT as i64)
+            .contains(&i)
+            .then(|| i * 1_000_000);
+    }
     let f = n.as_f64()?;
     comparable_f64(f)
 }
@@ -21,7 +28,22 @@ pub(crate) fn comparable_f64(f: f64) -> Option<i64> {
         return None;
     }
     // |f| * 1e6 <= 5e15 < 2^53, so the product and the cast are exact after rounding.
-    Some((f * 1_000_000.0).round() as i64)
+    Some(round_half_away(f * 1_000_000.0))
+}
+
+/// `x.round() as i64` for |x| < 2^53, without the library call: the truncation and the
+/// remainder are exact there.
+#[inline]
+fn round_half_away(x: f64) -> i64 {
+    let t = x as i64;
+    let rest = x - t as f64;
+    if rest >= 0.5 {
+        t + 1
+    } else if rest <= -0.5 {
+        t - 1
+    } else {
+        t
+    }
 }
 
 /// Comparable form for a pattern operand; out-of-range values are an error.
@@ -68,5 +90,34 @@ mod tests {
         assert_eq!(comparable(&n("-5e9")), Some(-5_000_000_000_000_000));
         assert_eq!(comparable(&n("123456789012")), None);
         assert_eq!(show(-1_500_000), "-1.5");
+    }
+
+    #[test]
+    fn rounding_matches_the_library() {
+        let mut xs = vec![
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.4999999,
+            -2.5000001,
+            4.5e15 + 0.5,
+            -0.0,
+        ];
+        let mut x = 0.3f64;
+        for _ in 0..10_000 {
+            x = (x * 7.77 + 0.123) % 1.0e7;
+            xs.extend([
+                x,
+                -x,
+                x * 1e6,
+                -x * 1e6,
+                x.floor() + 0.5,
+                -(x.floor() + 0.5),
+            ]);
+        }
+        for x in xs {
+            assert_eq!(round_half_away(x), x.round() as i64, "{x}");
+        }
     }
 }

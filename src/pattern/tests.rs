@@ -45,10 +45,6 @@ fn m(p: Value, e: Value) -> bool {
 }
 
 /// Cases whose expectation disagrees with the recorded AWS text (see docs/patterns.md).
-const CORPUS_DISPUTED: &[&str] = &[
-    // The reader's text capitalises "But": "Anything-But expression name not found".
-    "errors/anything-but-empty-object.json",
-];
 
 #[test]
 fn corpus() {
@@ -81,9 +77,6 @@ fn corpus() {
             v => Pattern::from_value(v),
         };
         let name = f.strip_prefix(dir).unwrap_or(f).display().to_string();
-        if CORPUS_DISPUTED.contains(&name.as_str()) {
-            continue;
-        }
         match (&case["error"], parsed) {
             (Value::String(want), Err(e)) => {
                 let got = e.message();
