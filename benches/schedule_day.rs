@@ -30,7 +30,10 @@ fn main() {
         let t = Instant::now();
         instants = schedules
             .iter()
-            .map(|s| s.due_between(start_of_day, start_of_day, start_of_day + 86_400).len())
+            .map(|s| {
+                s.due_between(start_of_day, start_of_day, start_of_day + 86_400)
+                    .len()
+            })
             .sum::<usize>();
         best = best.min(t.elapsed().as_secs_f64() * 1000.0);
     }

@@ -751,7 +751,10 @@ impl<'r> Batch<'r> {
         self.ends.push(self.matched.len());
     }
 
-    fn into_python<'py>(self, py: Python<'py>) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
+    fn into_python<'py>(
+        self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
         let names: Vec<Bound<'py, PyString>> =
             self.names.iter().map(|n| PyString::new(py, n)).collect();
         let per_event = PyList::empty(py);
