@@ -31,3 +31,7 @@ pub mod validate;
 
 #[cfg(feature = "python")]
 mod py;
+
+/// mimalloc for the engine's many small, short-lived allocations.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
