@@ -56,6 +56,20 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// An event sent by `sender` into `bus` of `ctx`, for every rule that matches it.
+    fn entering(ctx: Ctx, bus: String, event: Arc<Value>, sender: String) -> Pending {
+        Pending {
+            ctx,
+            bus,
+            event,
+            sender,
+            hops: 0,
+            via: None,
+            rules: None,
+            unmatched: false,
+        }
+    }
+
     /// An archived event replayed into `bus` (see `archives::start_replay`).
     pub(crate) fn replayed(
         ctx: &Ctx,
@@ -64,14 +78,13 @@ impl Pending {
         rules: Option<Vec<String>>,
     ) -> Pending {
         Pending {
-            ctx: ctx.clone(),
-            bus: bus.to_owned(),
-            event: Arc::new(event),
-            sender: ctx.account.clone(),
-            hops: 0,
-            via: None,
             rules,
-            unmatched: false,
+            ..Pending::entering(
+                ctx.clone(),
+                bus.to_owned(),
+                Arc::new(event),
+                ctx.account.clone(),
+            )
         }
     }
 }
@@ -201,16 +214,12 @@ pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Resu
             Ok(detail) => {
                 let id = uuid::Uuid::new_v4().to_string();
                 for target in &targets {
-                    queue.push_back(Pending {
-                        ctx: target.clone(),
-                        bus: arn::bus_name(str_of(entry, "EventBusName")).to_owned(),
-                        event: Arc::new(envelope(target, &id, entry, detail.clone(), now)),
-                        sender: ctx.account.clone(),
-                        hops: 0,
-                        via: None,
-                        rules: None,
-                        unmatched: false,
-                    });
+                    queue.push_back(Pending::entering(
+                        target.clone(),
+                        arn::bus_name(str_of(entry, "EventBusName")).to_owned(),
+                        Arc::new(envelope(target, &id, entry, detail.clone(), now)),
+                        ctx.account.clone(),
+                    ));
                 }
                 results.push(Obj::new().put("EventId", id).build());
             }
@@ -228,15 +237,9 @@ pub fn put_events(backend: &Backend, ctx: &Ctx, input: &Value, now: f64) -> Resu
 pub fn deliver(backend: &Backend, events: Vec<(Ctx, String, Value)>, now: f64) {
     let queue = events
         .into_iter()
-        .map(|(ctx, bus, event)| Pending {
-            sender: ctx.account.clone(),
-            ctx,
-            bus,
-            event: Arc::new(event),
-            hops: 0,
-            via: None,
-            rules: None,
-            unmatched: false,
+        .map(|(ctx, bus, event)| {
+            let sender = ctx.account.clone();
+            Pending::entering(ctx, bus, Arc::new(event), sender)
         })
         .collect();
     route(backend, queue, now);
@@ -245,14 +248,14 @@ pub fn deliver(backend: &Backend, events: Vec<(Ctx, String, Value)>, now: f64) {
 /// Sends `event` to the targets of one rule, whatever its pattern: a schedule firing.
 pub fn fire_rule(backend: &Backend, ctx: &Ctx, bus: &str, rule_arn: &str, event: Value, now: f64) {
     let pending = Pending {
-        ctx: ctx.clone(),
-        bus: bus.to_owned(),
-        event: Arc::new(event),
-        sender: ctx.account.clone(),
-        hops: 0,
-        via: None,
         rules: Some(vec![rule_arn.to_owned()]),
         unmatched: true,
+        ..Pending::entering(
+            ctx.clone(),
+            bus.to_owned(),
+            Arc::new(event),
+            ctx.account.clone(),
+        )
     };
     route(backend, VecDeque::from([pending]), now);
 }
@@ -380,14 +383,9 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
                     continue;
                 }
                 queue.push_back(Pending {
-                    ctx,
-                    bus,
-                    event: p.event.clone(),
-                    sender: p.ctx.account.clone(),
                     hops: p.hops + 1,
                     via: Some(index),
-                    rules: None,
-                    unmatched: false,
+                    ..Pending::entering(ctx, bus, p.event.clone(), p.ctx.account.clone())
                 });
             }
         }
