@@ -725,53 +725,65 @@ fn test_event_pattern(
     PyPattern(compile(py, pattern)?).matches(event)
 }
 
-/// The results of matching many events: each name once, per-event lists of name indexes.
+/// The results of matching many events, as rule ids: names become Python strings once.
 #[derive(Default)]
-struct Batch<'r> {
-    names: Vec<&'r str>,
-    index: rustc_hash::FxHashMap<&'r str, u32>,
+struct Batch {
+    /// Per rule id: how many events it matched.
     counts: Vec<u64>,
     matched: Vec<u32>,
-    /// Where each event's indexes end in `matched`.
+    /// Where each event's ids end in `matched`.
     ends: Vec<usize>,
 }
 
-impl<'r> Batch<'r> {
-    fn record(&mut self, names: &[&'r str]) {
-        for name in names {
-            let next = self.names.len() as u32;
-            let i = *self.index.entry(name).or_insert(next);
-            if i == next {
-                self.names.push(name);
-                self.counts.push(0);
-            }
-            self.counts[i as usize] += 1;
-            self.matched.push(i);
+impl Batch {
+    fn new(rules: usize) -> Self {
+        Batch {
+            counts: vec![0; rules],
+            ..Default::default()
         }
+    }
+
+    fn record(&mut self, ids: &[u32]) {
+        for &i in ids {
+            self.counts[i as usize] += 1;
+        }
+        self.matched.extend_from_slice(ids);
         self.ends.push(self.matched.len());
     }
 
     fn into_python<'py>(
         self,
         py: Python<'py>,
+        names: &[String],
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
-        let names: Vec<Bound<'py, PyString>> =
-            self.names.iter().map(|n| PyString::new(py, n)).collect();
-        let per_event = PyList::empty(py);
+        // Only the names of rules that matched something are needed.
+        let strs: Vec<Option<Bound<'py, PyString>>> = names
+            .iter()
+            .zip(&self.counts)
+            .map(|(n, &c)| (c > 0).then(|| PyString::new(py, n)))
+            .collect();
+        let name = |i: u32| {
+            strs[i as usize]
+                .as_ref()
+                .expect("a matched rule has a name")
+        };
+        let mut lists = Vec::with_capacity(self.ends.len());
         let mut start = 0;
         for &end in &self.ends {
-            let items = self.matched[start..end].iter().map(|&i| &names[i as usize]);
-            per_event.append(PyList::new(py, items)?)?;
+            lists.push(PyList::new(
+                py,
+                self.matched[start..end].iter().map(|&i| name(i)),
+            )?);
             start = end;
         }
-        // Counts in name order, as the rules are.
-        let mut order: Vec<usize> = (0..names.len()).collect();
-        order.sort_by_key(|&i| self.names[i]);
+        // Ids follow name order, so the counts come out sorted by name.
         let counts = PyDict::new(py);
-        for i in order {
-            counts.set_item(&names[i], self.counts[i])?;
+        for (s, &c) in strs.iter().zip(&self.counts) {
+            if let Some(s) = s {
+                counts.set_item(s, c)?;
+            }
         }
-        Ok((per_event, counts))
+        Ok((PyList::new(py, lists)?, counts))
     }
 }
 
@@ -828,14 +840,14 @@ impl PyRuleSet {
         py: Python<'py>,
         events: &Bound<'py, PyAny>,
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
-        let mut batch = Batch::default();
+        let rules = &self.0;
+        let mut batch = Batch::new(rules.len());
         let path: Option<std::path::PathBuf> =
             if events.is_instance_of::<PyString>() || events.hasattr("__fspath__")? {
                 Some(events.extract()?)
             } else {
                 None
             };
-        let mut buf = Vec::new();
         match path {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
@@ -844,32 +856,32 @@ impl PyRuleSet {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    self.0.matches_json_into(line, &mut buf).map_err(|e| {
-                        PyValueError::new_err(format!(
-                            "{}:{}: event is not JSON: {e}",
-                            path.display(),
-                            i + 1
-                        ))
-                    })?;
-                    batch.record(&buf);
+                    rules
+                        .match_ids(line, |ids| batch.record(ids))
+                        .map_err(|e| {
+                            PyValueError::new_err(format!(
+                                "{}:{}: event is not JSON: {e}",
+                                path.display(),
+                                i + 1
+                            ))
+                        })?;
                 }
             }
             None => {
                 for event in events.try_iter()? {
                     let event = event?;
                     if let Ok(text) = event.cast::<PyString>() {
-                        self.0
-                            .matches_json_into(text.to_str()?, &mut buf)
+                        rules
+                            .match_ids(text.to_str()?, |ids| batch.record(ids))
                             .map_err(json_error)?;
-                        batch.record(&buf);
                     } else {
                         let v: Value = pythonize::depythonize(&event)?;
-                        batch.record(&self.0.matches_value(&v));
+                        rules.match_ids_value(&v, |ids| batch.record(ids));
                     }
                 }
             }
         }
-        batch.into_python(py)
+        batch.into_python(py, rules.rule_names())
     }
 }
 

@@ -275,6 +275,7 @@ impl<'a> Flat<'a> {
         &self.mem[v.mem.0 as usize..(v.mem.0 + v.mem.1) as usize]
     }
 
+    #[inline(always)]
     fn emit(&mut self, path: u32, leaf: Leaf<'a>) {
         let start = self.mem.len() as u32;
         if !self.stack.is_empty() {
@@ -336,14 +337,18 @@ impl<'a> Flat<'a> {
             s: text,
             b: text.as_bytes(),
             i: 0,
+            failure: std::cell::Cell::new((0, "")),
         };
         sc.ws();
-        sc.value(trie, 0, 0, self)?;
+        let mut r = sc.value(trie, 0, 0, self);
         sc.ws();
-        if sc.i != sc.b.len() {
-            return Err(sc.err("trailing characters"));
+        if r.is_ok() && sc.i != sc.b.len() {
+            r = Err(sc.err("trailing characters"));
         }
-        Ok(())
+        r.map_err(|Fail| {
+            let (offset, what) = sc.failure.get();
+            EventJsonError { offset, what }
+        })
     }
 }
 
@@ -472,18 +477,72 @@ pub(crate) fn to_number(text: &str) -> Option<Number> {
     text.parse::<f64>().ok().and_then(Number::from_f64)
 }
 
+/// `Leaf::num(to_number(text))` for plain decimals of up to 15 digits (valid JSON number
+/// text without an exponent), without the general float parser; None for other text.
+fn decimal_leaf(text: &str) -> Option<Leaf<'static>> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let b = text.as_bytes();
+    let neg = b.first() == Some(&b'-');
+    let (mut m, mut digits, mut frac, mut seen_dot) = (0i64, 0usize, 0usize, false);
+    for &c in &b[usize::from(neg)..] {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + i64::from(c - b'0');
+                digits += 1;
+                frac += usize::from(seen_dot);
+            }
+            b'.' => seen_dot = true,
+            _ => return None,
+        }
+        if digits > 15 {
+            return None;
+        }
+    }
+    let m = if neg { -m } else { m };
+    if !seen_dot {
+        // serde_json reads "-0" as the float -0.0: leave that to the general path.
+        if neg && m == 0 {
+            return None;
+        }
+        return Some(Leaf::num(Number::from(m)));
+    }
+    // Both m (< 2^53) and 10^frac are exact doubles: one division is correctly rounded,
+    // the same double the float parser gives.
+    let x = m as f64 / POW10[frac];
+    let x = if neg && m == 0 { -0.0 } else { x };
+    let n = Number::from_f64(x)?;
+    // Up to six decimals the comparable form is the exact count of millionths (what the
+    // float route rounds to, while far enough below 2^53 for that rounding to be exact).
+    let cmp = match frac {
+        0..=6 => m
+            .checked_mul(10i64.pow(6 - frac as u32))
+            .filter(|c| c.unsigned_abs() < 1 << 50),
+        _ => None,
+    };
+    let cmp = cmp.or_else(|| super::number::comparable(&n));
+    Some(Leaf::Num { n, cmp })
+}
+
 struct Scanner<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// Where and why reading failed; the reading functions return only `Fail`, which
+    /// keeps their results in registers.
+    failure: std::cell::Cell<(usize, &'static str)>,
 }
 
+/// Reading failed; the scanner's `failure` says where and why.
+#[derive(Debug)]
+struct Fail;
+
 impl<'a> Scanner<'a> {
-    fn err(&self, what: &'static str) -> EventJsonError {
-        EventJsonError {
-            offset: self.i,
-            what,
-        }
+    #[cold]
+    fn err(&self, what: &'static str) -> Fail {
+        self.failure.set((self.i, what));
+        Fail
     }
 
     /// Skips whitespace (events are usually compact: one comparison then).
@@ -529,7 +588,7 @@ impl<'a> Scanner<'a> {
         node: u32,
         depth: usize,
         f: &mut Flat<'a>,
-    ) -> Result<(), EventJsonError> {
+    ) -> Result<(), Fail> {
         match self.peek() {
             Some(b'{') => {
                 if !trie.has_children(node) {
@@ -620,8 +679,11 @@ impl<'a> Scanner<'a> {
             Some(b'-' | b'0'..=b'9') => {
                 let n = self.number()?;
                 if let Some(p) = trie.path(node) {
-                    let num = to_number(n).ok_or_else(|| self.err("bad number"))?;
-                    f.emit(p, Leaf::num(num));
+                    let leaf = match decimal_leaf(n) {
+                        Some(l) => l,
+                        None => Leaf::num(to_number(n).ok_or_else(|| self.err("bad number"))?),
+                    };
+                    f.emit(p, leaf);
                 }
                 Ok(())
             }
@@ -630,7 +692,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips (validating) a value no pattern looks into.
-    fn skip(&mut self, depth: usize) -> Result<(), EventJsonError> {
+    fn skip(&mut self, depth: usize) -> Result<(), Fail> {
         match self.peek() {
             Some(b'"') => self.skip_string(),
             Some(b'{') => {
@@ -693,7 +755,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn word(&mut self, word: &[u8]) -> Result<(), EventJsonError> {
+    fn word(&mut self, word: &[u8]) -> Result<(), Fail> {
         if self.b[self.i..].starts_with(word) {
             self.i += word.len();
             Ok(())
@@ -704,7 +766,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips (validating) a string at `self.i` (on the quote).
     #[inline(always)]
-    fn skip_string(&mut self) -> Result<(), EventJsonError> {
+    fn skip_string(&mut self) -> Result<(), Fail> {
         let b = self.b;
         let mut i = self.i + 1;
         loop {
@@ -737,7 +799,7 @@ impl<'a> Scanner<'a> {
         path: Option<u32>,
         leaf: Leaf<'a>,
         f: &mut Flat<'a>,
-    ) -> Result<(), EventJsonError> {
+    ) -> Result<(), Fail> {
         if self.b[self.i..].starts_with(word) {
             self.i += word.len();
             if let Some(p) = path {
@@ -758,7 +820,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Returns the number's text after checking JSON's grammar and serde's f64 range.
-    fn number(&mut self) -> Result<&'a str, EventJsonError> {
+    fn number(&mut self) -> Result<&'a str, Fail> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -796,7 +858,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Checks one escape sequence; `self.i` is just past the backslash.
-    fn escape(&mut self) -> Result<(), EventJsonError> {
+    fn escape(&mut self) -> Result<(), Fail> {
         match self.peek() {
             Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
             Some(b'u') => {
@@ -821,7 +883,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u16, EventJsonError> {
+    fn hex4(&mut self) -> Result<u16, Fail> {
         let h = self
             .b
             .get(self.i..self.i + 4)
@@ -838,7 +900,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string at `self.i` (on the quote). Decodes only when `want`.
-    fn string(&mut self, want: bool) -> Result<Cow<'a, str>, EventJsonError> {
+    fn string(&mut self, want: bool) -> Result<Cow<'a, str>, Fail> {
         let start = self.i;
         let i = skip_plain(self.b, start + 1);
         if self.b.get(i) == Some(&b'"') {
@@ -879,6 +941,22 @@ mod tests {
             }
         }
 
+        /// The decimal fast path gives the same number and comparable form as the
+        /// general route.
+        #[test]
+        fn decimal_leaf_as_general(
+            t in "-?(0|[1-9][0-9]{0,15})(\\.[0-9]{1,16})?",
+        ) {
+            if let Some(Leaf::Num { n, cmp }) = decimal_leaf(&t) {
+                let Leaf::Num { n: n2, cmp: c2 } = Leaf::num(to_number(&t).unwrap()) else {
+                    unreachable!()
+                };
+                prop_assert_eq!(&n, &n2, "{}", t);
+                prop_assert_eq!(n.as_f64().map(f64::to_bits), n2.as_f64().map(f64::to_bits), "{}", t);
+                prop_assert_eq!(cmp, c2, "{}", t);
+            }
+        }
+
         /// The block scanner stops where a byte-by-byte scan does.
         #[test]
         fn skip_plain_equals_bytewise(
@@ -913,6 +991,41 @@ mod tests {
             for q in queries.iter().chain(&paths) {
                 let got = trie.child(0, q.as_bytes()).and_then(|n| trie.path(n));
                 prop_assert_eq!(got, map.get(q).copied(), "{}", q);
+            }
+        }
+    }
+
+    #[test]
+    fn decimal_leaf_edges() {
+        for t in [
+            "0",
+            "-0.0",
+            "0.0",
+            "300",
+            "300.0",
+            "5000000000",
+            "5000000000.000001",
+            "-5e9",
+            "999999999999999",
+            "999999999999999.9",
+            "123456789.123456",
+            "0.0000001",
+            "1.5",
+            "-2.5",
+            "0.1",
+            "4999999999.9999995",
+        ] {
+            if let Some(Leaf::Num { n, cmp }) = decimal_leaf(t) {
+                let Leaf::Num { n: n2, cmp: c2 } = Leaf::num(to_number(t).unwrap()) else {
+                    unreachable!()
+                };
+                assert_eq!(n, n2, "{t}");
+                assert_eq!(
+                    n.as_f64().map(f64::to_bits),
+                    n2.as_f64().map(f64::to_bits),
+                    "{t}"
+                );
+                assert_eq!(cmp, c2, "{t}");
             }
         }
     }

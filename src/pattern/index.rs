@@ -509,9 +509,9 @@ pub(crate) struct Compiled {
     branches: Vec<BranchInfo>,
     slot_branch: Vec<u32>,
     slot_path: Vec<u32>,
-    /// Per slot: `SINGLE | rule` when its branch has no other field (a hit alone decides),
-    /// else the branch index.
-    slot_info: Vec<u32>,
+    /// Per slot: `(SINGLE | rule, 0)` when its branch has no other field (a hit alone
+    /// decides), else the branch index and the branch's `need`.
+    slot_info: Vec<(u32, u32)>,
     /// Branches that can hold with no value hit at all (every field accepts absence).
     neg_only: Vec<u32>,
     /// Per branch: how many distinct slots must be hit before the branch is worth
@@ -580,9 +580,9 @@ impl Compiled {
             .map(|&bi| {
                 let b = &c.branches[bi as usize];
                 if b.n_slots == 1 && b.rule < SINGLE {
-                    SINGLE | b.rule
+                    (SINGLE | b.rule, 0)
                 } else {
-                    bi
+                    (bi, c.need[bi as usize])
                 }
             })
             .collect();
@@ -634,7 +634,7 @@ impl Compiled {
             hit_slots.clear();
             self.paths[p].hits(&v.leaf, tmp, hit_slots);
             for &slot in hit_slots.iter() {
-                st.hit(&self.slot_info, &self.need, slot, vi as u32, in_arr);
+                st.hit(&self.slot_info, slot, vi as u32, in_arr);
             }
         }
         for i in 0..st.touched.len() {
@@ -764,9 +764,9 @@ impl State {
     }
 
     #[inline]
-    fn hit(&mut self, slot_info: &[u32], need: &[u32], slot: u32, vi: u32, in_arr: bool) {
+    fn hit(&mut self, slot_info: &[(u32, u32)], slot: u32, vi: u32, in_arr: bool) {
         let s = slot as usize;
-        let info = slot_info[s];
+        let (info, need) = slot_info[s];
         if info & SINGLE != 0 {
             self.mark(info & !SINGLE);
             return;
@@ -775,7 +775,6 @@ impl State {
         let b = &mut self.branches[info as usize];
         let (sg, head) = self.slots[s];
         if sg != gen {
-            let need = need[info as usize];
             if b.gen != gen {
                 *b = BranchState {
                     gen,

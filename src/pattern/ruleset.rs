@@ -87,6 +87,26 @@ impl RuleSet {
         })
     }
 
+    /// The rule names in id order: the ids `match_ids` reports index this.
+    pub fn rule_names(&self) -> &[String] {
+        &self.compiled().1
+    }
+
+    /// Calls `f` with the ids (ascending) of the matching rules; see `rule_names`.
+    pub fn match_ids<R>(
+        &self,
+        event_json: &str,
+        f: impl FnOnce(&[u32]) -> R,
+    ) -> Result<R, EventJsonError> {
+        self.compiled().0.match_json(event_json, f)
+    }
+
+    /// Like `match_ids` for a parsed event.
+    pub fn match_ids_value<R>(&self, event: &Value, f: impl FnOnce(&[u32]) -> R) -> R {
+        let (c, _) = self.compiled();
+        f(&c.matching(&Flat::from_value(&c.trie, event)))
+    }
+
     /// Matches many events; `f` gets each event's index and its matching names (sorted),
     /// or the error for an event that is not JSON. One buffer serves the whole batch.
     pub fn match_many<'e, I>(
