@@ -237,21 +237,39 @@ impl<K: std::hash::Hash + Eq> Complement<K> {
     }
 }
 
-/// Wildcards, each filed under one literal every match must show: its first piece (as a
-/// prefix), else its last piece (as a suffix), else the first two bytes of its longest
-/// middle piece (a byte pair that must occur somewhere). Candidates are then checked in full.
+/// Wildcards, each filed under a literal every match must show: its first piece (as a
+/// prefix), else its last piece (as a suffix). The others (`*` at both ends) are kept with
+/// a signature of the byte pairs inside their pieces; a text is worth checking against one
+/// only if its own pairs cover that signature. Candidates are then checked in full.
 #[derive(Debug, Default, Clone)]
 struct WildIndex {
     wilds: Vec<(Wildcard, u32)>,
     always: Vec<u32>,
     prefix: Affix,
     suffix: Affix,
-    pairs: Map<u16>,
-    /// One bit per byte pair present in `pairs`.
-    pair_bits: Vec<u64>,
-    /// The distinct first bytes of the pairs, when there are at most three (then the
-    /// pairs are found by searching for those bytes rather than trying every position).
-    pair_firsts: Vec<u8>,
+    /// (pair signature, wildcard id) of the wildcards with `*` at both ends.
+    inner: Vec<(PairSig, u32)>,
+}
+
+/// A 256-bit set of hashed byte pairs.
+type PairSig = [u64; 4];
+
+#[inline(always)]
+fn pair_bit(a: u8, b: u8) -> (usize, u64) {
+    let h = (u32::from(u16::from_le_bytes([a, b])).wrapping_mul(0x9E37_79B1) >> 24) as usize;
+    (h >> 6, 1 << (h & 63))
+}
+
+/// The pairs of adjacent bytes in each of `parts`.
+fn pair_sig<'p>(parts: impl IntoIterator<Item = &'p [u8]>) -> PairSig {
+    let mut sig = [0u64; 4];
+    for p in parts {
+        for w in p.windows(2) {
+            let (i, bit) = pair_bit(w[0], w[1]);
+            sig[i] |= bit;
+        }
+    }
+    sig
 }
 
 impl WildIndex {
@@ -264,27 +282,11 @@ impl WildIndex {
             self.prefix.add(first, id);
         } else if !last.is_empty() {
             self.suffix.add(last, id);
+        } else if p.iter().any(|x| x.len() >= 2) {
+            self.inner
+                .push((pair_sig(p.iter().map(|x| x.as_slice())), id));
         } else {
-            let longest = p.iter().max_by_key(|x| x.len()).filter(|x| x.len() >= 2);
-            match longest {
-                Some(x) => {
-                    let k = u16::from_le_bytes([x[0], x[1]]);
-                    if self.pair_bits.is_empty() {
-                        self.pair_bits = vec![0; 1024];
-                    }
-                    self.pair_bits[k as usize >> 6] |= 1 << (k & 63);
-                    self.pairs.entry(k).or_default().push(id);
-                    let mut firsts: Vec<u8> = self.pairs.keys().map(|k| *k as u8).collect();
-                    firsts.sort_unstable();
-                    firsts.dedup();
-                    self.pair_firsts = if firsts.len() <= 3 {
-                        firsts
-                    } else {
-                        Vec::new()
-                    };
-                }
-                None => self.always.push(id),
-            }
+            self.always.push(id);
         }
     }
 
@@ -298,29 +300,14 @@ impl WildIndex {
         tmp.clear();
         self.prefix.each(b, false, |ids| tmp.extend_from_slice(ids));
         self.suffix.each(b, true, |ids| tmp.extend_from_slice(ids));
-        let mut repeats = false;
-        if !self.pairs.is_empty() {
-            let at = |i: usize| {
-                let k = u16::from_le_bytes([b[i], b[i + 1]]);
-                if self.pair_bits[k as usize >> 6] & (1 << (k & 63)) != 0 {
-                    if let Some(ids) = self.pairs.get(&k) {
-                        tmp.extend_from_slice(ids);
-                        repeats = true;
-                    }
-                }
-            };
-            let starts = b.len().saturating_sub(1);
-            match *self.pair_firsts.as_slice() {
-                [x] => memchr::memchr_iter(x, &b[..starts]).for_each(at),
-                [x, y] => memchr::memchr2_iter(x, y, &b[..starts]).for_each(at),
-                [x, y, z] => memchr::memchr3_iter(x, y, z, &b[..starts]).for_each(at),
-                _ => (0..starts).for_each(at),
-            }
-        }
         tmp.extend_from_slice(&self.always);
-        if repeats {
-            tmp.sort_unstable();
-            tmp.dedup();
+        if !self.inner.is_empty() {
+            let have = pair_sig([b]);
+            for (need, id) in &self.inner {
+                if need.iter().zip(&have).all(|(n, h)| n & !h == 0) {
+                    tmp.push(*id);
+                }
+            }
         }
         for &id in tmp.iter() {
             let (w, slot) = &self.wilds[id as usize];
