@@ -82,7 +82,9 @@ impl Region {
 /// are kept by text (a test suite sends the same few patterns over and over).
 pub fn compile_pattern(text: Option<&str>) -> Result<Option<Pattern>> {
     use parking_lot::Mutex;
-    use std::collections::HashMap;
+    // FxHash: the texts come from the test's own calls, and SipHash costs more than the
+    // lookup saves on a long pattern.
+    use rustc_hash::FxHashMap as HashMap;
     const CACHE_SIZE: usize = 1024;
     static CACHE: Mutex<Option<HashMap<String, Pattern>>> = Mutex::new(None);
     let Some(text) = text else {
@@ -93,7 +95,7 @@ pub fn compile_pattern(text: Option<&str>) -> Result<Option<Pattern>> {
     }
     let p = Pattern::parse(text).map_err(|e| error::invalid_pattern(e.message()))?;
     let mut cache = CACHE.lock();
-    let cache = cache.get_or_insert_with(HashMap::new);
+    let cache = cache.get_or_insert_with(HashMap::default);
     if cache.len() >= CACHE_SIZE {
         cache.clear();
     }
@@ -107,8 +109,16 @@ pub fn test_event_pattern(input: &Value) -> Result<Out> {
     let event = str_of(input, "Event").unwrap_or_default();
     // Matching reads (and so validates) the whole text; the envelope's checks then only
     // need its top level.
-    let matched = match pattern.map(|p| p.matches_json(event)) {
-        Some(Ok(matched)) => test_event::top_level(event)
+    // The reader usually goes through the top-level members (patterns look inside): then
+    // their ranges serve the envelope's checks without another pass.
+    let read = pattern.map(|p| {
+        p.matches_json_top(event, |matched, top| {
+            (matched, top.and_then(|t| test_event::from_fields(event, t)))
+        })
+    });
+    let matched = match read {
+        Some(Ok((matched, Some(ok)))) => ok.then_some(matched),
+        Some(Ok((matched, None))) => test_event::top_level(event)
             .map(|ok| ok.then_some(matched))
             .unwrap_or_else(|| test_event::check(event).ok().map(|()| matched)),
         Some(Err(_)) => None,
@@ -121,6 +131,7 @@ pub fn test_event_pattern(input: &Value) -> Result<Out> {
 /// The checks TestEventPattern applies to its Event, in one pass over the text that builds
 /// nothing: the same rules as `pattern::validate_test_event`, which the tests compare.
 mod test_event {
+    use crate::pattern::TopField;
     use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::Deserialize;
     use std::fmt;
@@ -187,6 +198,19 @@ mod test_event {
         detail: Option<Kind>,
     }
 
+    impl Envelope {
+        /// Every required member a string, `resources` (if any) an array of strings and
+        /// `detail` (if any) an object.
+        fn valid(&self) -> bool {
+            self.required.iter().all(|k| *k == Some(Kind::Str))
+                && matches!(
+                    self.resources,
+                    None | Some(Kind::Array { all_strings: true })
+                )
+                && matches!(self.detail, None | Some(Kind::Object))
+        }
+    }
+
     const REQUIRED: [&str; 6] = ["id", "account", "source", "time", "region", "detail-type"];
 
     impl<'de> Deserialize<'de> for Envelope {
@@ -226,36 +250,51 @@ mod test_event {
         if b.get(i) != Some(&b'{') {
             return Some(false);
         }
-        let mut e = Envelope::default();
+        let mut fields = Vec::new();
         i = skip_ws(b, i + 1);
-        if b.get(i) == Some(&b'}') {
-            return Some(false);
-        }
-        loop {
-            let key_end = string_end(b, i)?;
-            let key = &event[i + 1..key_end - 1];
-            if key.contains('\\') {
-                return None;
+        if b.get(i) != Some(&b'}') {
+            loop {
+                let key_end = string_end(b, i)?;
+                let key = (i + 1, key_end - 1);
+                i = skip_ws(b, skip_ws(b, key_end) + 1); // past ':'
+                let (_, end) = value_kind(b, i)?;
+                fields.push(TopField {
+                    key: Some(key).filter(|&(s, e)| !b[s..e].contains(&b'\\')),
+                    value: (i, end),
+                });
+                i = skip_ws(b, end);
+                match b.get(i) {
+                    Some(b',') => i = skip_ws(b, i + 1),
+                    _ => break,
+                }
             }
-            i = skip_ws(b, skip_ws(b, key_end) + 1); // past ':'
-            let (kind, end) = value_kind(b, i)?;
+        }
+        from_fields(event, &fields)
+    }
+
+    /// The envelope's checks from the top-level members of an event known to be valid
+    /// JSON (byte ranges of its text); None when a key is written with escapes.
+    pub fn from_fields(event: &str, fields: &[TopField]) -> Option<bool> {
+        let b = event.as_bytes();
+        let mut e = Envelope::default();
+        for f in fields {
+            let (ks, ke) = f.key?;
+            let key = &event[ks..ke];
+            // Only `resources` needs more than the value's first byte.
+            let kind = || match b[f.value.0] {
+                b'"' => Kind::Str,
+                b'{' => Kind::Object,
+                b'[' => Kind::Array { all_strings: false },
+                _ => Kind::Other,
+            };
             match REQUIRED.iter().position(|r| *r == key) {
-                Some(k) => e.required[k] = Some(kind),
-                None if key == "resources" => e.resources = Some(kind),
-                None if key == "detail" => e.detail = Some(kind),
+                Some(k) => e.required[k] = Some(kind()),
+                None if key == "resources" => e.resources = Some(value_kind(b, f.value.0)?.0),
+                None if key == "detail" => e.detail = Some(kind()),
                 None => {}
             }
-            i = skip_ws(b, end);
-            match b.get(i) {
-                Some(b',') => i = skip_ws(b, i + 1),
-                _ => break,
-            }
         }
-        Some(
-            e.required.iter().all(|k| *k == Some(Kind::Str))
-                && matches!(e.resources, None | Some(Kind::Array { all_strings: true }))
-                && matches!(e.detail, None | Some(Kind::Object)),
-        )
+        Some(e.valid())
     }
 
     fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -342,17 +381,22 @@ mod test_event {
 
     pub fn check(event: &str) -> Result<(), &'static str> {
         let e: Envelope = serde_json::from_str(event).map_err(|_| INVALID)?;
-        let ok = e.required.iter().all(|k| *k == Some(Kind::Str))
-            && matches!(e.resources, None | Some(Kind::Array { all_strings: true }))
-            && matches!(e.detail, None | Some(Kind::Object));
-        ok.then_some(()).ok_or(INVALID)
+        e.valid().then_some(()).ok_or(INVALID)
     }
 
     #[cfg(test)]
     mod tests {
-        use super::{check, top_level};
-        use crate::pattern::validate_test_event;
+        use super::{check, from_fields, top_level};
+        use crate::pattern::{validate_test_event, Pattern};
         use proptest::prelude::*;
+
+        /// The checks from the members the pattern reader recorded (None when it did not).
+        fn via_reader(text: &str) -> Option<bool> {
+            let p = Pattern::parse(r#"{"source":["x"],"detail":{"k":[true]}}"#).unwrap();
+            p.matches_json_top(text, |_, top| top.and_then(|t| from_fields(text, t)))
+                .ok()
+                .flatten()
+        }
 
         const GOOD: &str =
             r#"{"id":"1","account":"1","source":"s","time":"t","region":"r","detail-type":"d"}"#;
@@ -381,6 +425,9 @@ mod test_event {
                 assert_eq!(check(&c).is_ok(), validate_test_event(&c).is_ok(), "{c}");
                 if serde_json::from_str::<serde_json::Value>(&c).is_ok() {
                     assert_eq!(top_level(&c), Some(check(&c).is_ok()), "{c}");
+                    if c.starts_with('{') {
+                        assert_eq!(via_reader(&c), Some(check(&c).is_ok()), "{c}");
+                    }
                 }
             }
         }
@@ -400,8 +447,10 @@ mod test_event {
                 let text = format!("{{{}}}", body.join(","));
                 prop_assert_eq!(check(&text).is_ok(), validate_test_event(&text).is_ok());
                 prop_assert_eq!(top_level(&text), Some(check(&text).is_ok()));
+                prop_assert_eq!(via_reader(&text), Some(check(&text).is_ok()));
                 let spaced = text.replace(',', " ,\n ").replace(':', " : ");
                 prop_assert_eq!(top_level(&spaced), Some(check(&spaced).is_ok()));
+                prop_assert_eq!(via_reader(&spaced), Some(check(&spaced).is_ok()));
             }
         }
     }

@@ -214,6 +214,14 @@ impl Trie {
     }
 }
 
+/// A member of the event's top-level object, as byte ranges of the text: its key (None
+/// when written with escapes) and its value.
+#[derive(Debug, Clone, Copy)]
+pub struct TopField {
+    pub key: Option<(usize, usize)>,
+    pub value: (usize, usize),
+}
+
 /// One value found at a pattern path.
 #[derive(Debug, Clone)]
 pub(crate) struct Val<'a> {
@@ -229,6 +237,11 @@ pub(crate) struct Flat<'a> {
     pub(crate) mem: Vec<(u32, u32)>,
     stack: Vec<(u32, u32)>,
     arrays: u32,
+    /// When wanted, the members of the top-level object (recorded only when the reader
+    /// goes through that object's members, which it does whenever a pattern looks inside).
+    pub(crate) top: Option<Vec<TopField>>,
+    /// Whether the top-level object's members were gone through (and so recorded).
+    pub(crate) top_read: bool,
 }
 
 /// A `Flat`'s buffers kept between events, so reading an event allocates nothing.
@@ -237,6 +250,7 @@ pub(crate) struct FlatBufs {
     vals: Vec<Val<'static>>,
     mem: Vec<(u32, u32)>,
     stack: Vec<(u32, u32)>,
+    top: Vec<TopField>,
 }
 
 /// An empty vector of another lifetime, keeping the allocation (in-place collect).
@@ -259,6 +273,8 @@ impl FlatBufs {
             mem,
             stack,
             arrays: 0,
+            top: None,
+            top_read: false,
         }
     }
 
@@ -267,6 +283,20 @@ impl FlatBufs {
         self.vals = recycle(f.vals);
         self.mem = f.mem;
         self.stack = f.stack;
+        if let Some(top) = f.top {
+            self.put_top(top);
+        }
+    }
+
+    /// The buffer for top-level members, emptied.
+    pub(crate) fn take_top(&mut self) -> Vec<TopField> {
+        let mut top = std::mem::take(&mut self.top);
+        top.clear();
+        top
+    }
+
+    pub(crate) fn put_top(&mut self, top: Vec<TopField>) {
+        self.top = top;
     }
 }
 
@@ -340,7 +370,11 @@ impl<'a> Flat<'a> {
             failure: std::cell::Cell::new((0, "")),
         };
         sc.ws();
-        let mut r = sc.value(trie, 0, 0, self);
+        let mut r = if self.top.is_some() && sc.peek() == Some(b'{') {
+            sc.object::<true>(trie, 0, 0, self)
+        } else {
+            sc.value(trie, 0, 0, self)
+        };
         sc.ws();
         if r.is_ok() && sc.i != sc.b.len() {
             r = Err(sc.err("trailing characters"));
@@ -568,6 +602,11 @@ impl<'a> Scanner<'a> {
 
     #[inline(never)]
     fn ws_slow(&mut self) {
+        // Pretty-printed JSON mostly has one space between tokens.
+        if self.b.get(self.i) == Some(&b' ') && self.b.get(self.i + 1).is_some_and(|&c| c > b' ') {
+            self.i += 1;
+            return;
+        }
         while let Some(c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.i += 1;
@@ -590,51 +629,7 @@ impl<'a> Scanner<'a> {
         f: &mut Flat<'a>,
     ) -> Result<(), Fail> {
         match self.peek() {
-            Some(b'{') => {
-                if !trie.has_children(node) {
-                    return self.skip(depth);
-                }
-                if depth >= MAX_EVENT_DEPTH {
-                    return Err(self.err("recursion limit exceeded"));
-                }
-                self.i += 1;
-                if self.ws_peek() == Some(b'}') {
-                    self.i += 1;
-                    return Ok(());
-                }
-                loop {
-                    if self.ws_peek() != Some(b'"') {
-                        return Err(self.err("expected a key"));
-                    }
-                    // The key is looked up straight from the text unless it has escapes.
-                    let start = self.i;
-                    let end = skip_plain(self.b, start + 1);
-                    let child = if self.b.get(end) == Some(&b'"') {
-                        self.i = end + 1;
-                        trie.child(node, &self.b[start + 1..end])
-                    } else {
-                        let k = self.string(true)?;
-                        trie.child(node, k.as_bytes())
-                    };
-                    if self.ws_peek() != Some(b':') {
-                        return Err(self.err("expected ':'"));
-                    }
-                    self.i += 1;
-                    self.ws();
-                    match child {
-                        Some(c) => self.value(trie, c, depth + 1, f)?,
-                        None => self.skip(depth + 1)?,
-                    }
-                    match self.ws_peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.err("expected ',' or '}'")),
-                    }
-                }
-            }
+            Some(b'{') => self.object::<false>(trie, node, depth, f),
             Some(b'[') => {
                 if depth >= MAX_EVENT_DEPTH {
                     return Err(self.err("recursion limit exceeded"));
@@ -688,6 +683,69 @@ impl<'a> Scanner<'a> {
                 Ok(())
             }
             _ => Err(self.err("expected a value")),
+        }
+    }
+
+    /// An object at trie node `node`; with `TOP`, its members are recorded in `f.top`.
+    fn object<const TOP: bool>(
+        &mut self,
+        trie: &Trie,
+        node: u32,
+        depth: usize,
+        f: &mut Flat<'a>,
+    ) -> Result<(), Fail> {
+        if !trie.has_children(node) {
+            return self.skip(depth);
+        }
+        if depth >= MAX_EVENT_DEPTH {
+            return Err(self.err("recursion limit exceeded"));
+        }
+        self.i += 1;
+        f.top_read |= TOP;
+        if self.ws_peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            if self.ws_peek() != Some(b'"') {
+                return Err(self.err("expected a key"));
+            }
+            // The key is looked up straight from the text unless it has escapes.
+            let start = self.i;
+            let end = skip_plain(self.b, start + 1);
+            let (child, plain) = if self.b.get(end) == Some(&b'"') {
+                self.i = end + 1;
+                (trie.child(node, &self.b[start + 1..end]), true)
+            } else {
+                let k = self.string(true)?;
+                (trie.child(node, k.as_bytes()), false)
+            };
+            if self.ws_peek() != Some(b':') {
+                return Err(self.err("expected ':'"));
+            }
+            self.i += 1;
+            self.ws();
+            let value_start = self.i;
+            match child {
+                Some(c) => self.value(trie, c, depth + 1, f)?,
+                None => self.skip(depth + 1)?,
+            }
+            if TOP {
+                if let Some(fields) = &mut f.top {
+                    fields.push(TopField {
+                        key: plain.then_some((start + 1, end)),
+                        value: (value_start, self.i),
+                    });
+                }
+            }
+            match self.ws_peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.err("expected ',' or '}'")),
+            }
         }
     }
 

@@ -17,7 +17,7 @@ use serde_json::Number;
 use super::compile::Branch;
 use super::cond::{ip_bits, ip_literal, lower, AnythingBut, Cond, Leaf, Wildcard};
 use super::error::EventJsonError;
-use super::event::{Flat, FlatBufs, Trie};
+use super::event::{Flat, FlatBufs, TopField, Trie};
 use super::hash::FxBuild;
 
 type Map<K> = HashMap<K, Vec<u32>, FxBuild>;
@@ -599,6 +599,30 @@ impl Compiled {
             }
             sc.flat.put(flat);
             r.map(|()| out(&sc.ids))
+        })
+    }
+
+    /// `match_json`, also giving `out` the members of the event's top-level object when
+    /// the reader went through them (None otherwise: the root is not an object, or no
+    /// pattern looks inside it).
+    pub(crate) fn match_json_top<R>(
+        &self,
+        text: &str,
+        out: impl FnOnce(&[u32], Option<&[TopField]>) -> R,
+    ) -> Result<R, EventJsonError> {
+        with_scratch(|sc| {
+            let mut flat = sc.flat.take();
+            flat.top = Some(sc.flat.take_top());
+            let r = flat.read_json(&self.trie, text);
+            if r.is_ok() {
+                self.matching_in(&flat, sc);
+            }
+            let top = flat.top.take().unwrap_or_default();
+            let read = flat.top_read;
+            sc.flat.put(flat);
+            let res = r.map(|()| out(&sc.ids, read.then_some(top.as_slice())));
+            sc.flat.put_top(top);
+            res
         })
     }
 

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use error::{EventJsonError, PatternError};
+pub use event::TopField;
 pub use explain::Explanation;
 pub use ruleset::RuleSet;
 pub use testevent::validate_test_event;
@@ -95,6 +96,19 @@ impl Pattern {
         self.inner
             .compiled
             .match_json(event_json, |ids| !ids.is_empty())
+    }
+
+    /// `matches_json`, also passing `f` the members of the event's top-level object (as
+    /// byte ranges of the text) when the reader went through them; None when it did not
+    /// (the root is not an object, or the pattern does not look inside it).
+    pub fn matches_json_top<R>(
+        &self,
+        event_json: &str,
+        f: impl FnOnce(bool, Option<&[TopField]>) -> R,
+    ) -> Result<R, EventJsonError> {
+        self.inner
+            .compiled
+            .match_json_top(event_json, |ids, top| f(!ids.is_empty(), top))
     }
 
     /// Which fields and conditions decided the outcome.
