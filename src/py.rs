@@ -850,21 +850,28 @@ impl PyRuleSet {
             };
         match path {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))?;
-                for (i, line) in text.lines().enumerate() {
-                    if line.trim().is_empty() {
+                // Line by line through one buffer: a big file is never held whole.
+                use std::io::BufRead;
+                // "PATH: error", or "PATH:LINE: error" for an event that is not JSON.
+                let fail = |e: &dyn std::fmt::Display| {
+                    PyValueError::new_err(format!("{}:{e}", path.display()))
+                };
+                let file = std::fs::File::open(&path).map_err(|e| fail(&format!(" {e}")))?;
+                let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+                let mut line = String::new();
+                for n in 1.. {
+                    line.clear();
+                    if reader.read_line(&mut line).map_err(|e| fail(&format!(" {e}")))? == 0 {
+                        break;
+                    }
+                    let event = line.strip_suffix('\n').unwrap_or(&line);
+                    let event = event.strip_suffix('\r').unwrap_or(event);
+                    if event.trim().is_empty() {
                         continue;
                     }
                     rules
-                        .match_ids(line, |ids| batch.record(ids))
-                        .map_err(|e| {
-                            PyValueError::new_err(format!(
-                                "{}:{}: event is not JSON: {e}",
-                                path.display(),
-                                i + 1
-                            ))
-                        })?;
+                        .match_ids(event, |ids| batch.record(ids))
+                        .map_err(|e| fail(&format!("{n}: event is not JSON: {e}")))?;
                 }
             }
             None => {

@@ -157,6 +157,29 @@ def test_ruleset_match_and_match_many(tmp_path):
     assert rules.match(ENVELOPE) == ["paid", "state"]
 
 
+def test_match_many_reads_json_lines_files(tmp_path):
+    rules = RuleSet({"paid": {"detail": {"state": ["paid"]}}})
+    path = tmp_path / "events.jsonl"
+    # CRLF line ends, blank lines and a last line without a newline are all fine.
+    line = json.dumps(ENVELOPE)
+    path.write_bytes(f"{line}\r\n\n   \n{line}".encode())
+    report = rules.match_many(path)
+    assert report.matches == [["paid"], ["paid"]]
+    assert report.counts == {"paid": 2}
+    # An event that is not JSON is reported with its line number.
+    path.write_text(f"{line}\n{{not json\n")
+    with pytest.raises(ValueError) as e:
+        rules.match_many(path)
+    assert str(e.value).startswith(f"{path}:2: event is not JSON: ")
+    with pytest.raises(ValueError) as e:
+        rules.match_many(tmp_path / "missing.jsonl")
+    assert str(e.value).startswith(f"{tmp_path / 'missing.jsonl'}: ")
+    # A line that is not UTF-8 is an error, not a crash.
+    path.write_bytes(line.encode() + b"\n\xff\xfe\n")
+    with pytest.raises(ValueError):
+        rules.match_many(path)
+
+
 def test_ruleset_rejects_invalid_patterns():
     with pytest.raises(ClientError) as e:
         RuleSet({"bad": {"source": "x"}})
