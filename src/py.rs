@@ -787,6 +787,40 @@ impl Batch {
     }
 }
 
+/// Calls `f` with each line of the file at `path` (without its `\n` or `\r\n`), reading
+/// a mebibyte at a time into one buffer: a big file is never held whole. Stops at the
+/// first error `f` returns (the inner result).
+fn json_lines(
+    path: &std::path::Path,
+    mut f: impl FnMut(&[u8]) -> PyResult<()>,
+) -> std::io::Result<PyResult<()>> {
+    use std::io::Read;
+    const BLOCK: u64 = 1 << 20;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut line = |l: &[u8]| f(l.strip_suffix(b"\r").unwrap_or(l));
+    loop {
+        buf.reserve(BLOCK as usize);
+        let got = (&mut file).take(BLOCK).read_to_end(&mut buf)?;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &buf) {
+            if let Err(e) = line(&buf[start..end]) {
+                return Ok(Err(e));
+            }
+            start = end + 1;
+        }
+        if got == 0 {
+            // The last line may have no newline.
+            return Ok(if start < buf.len() {
+                line(&buf[start..])
+            } else {
+                Ok(())
+            });
+        }
+        buf.drain(..start);
+    }
+}
+
 /// Many named patterns compiled together: which rules match an event.
 #[pyclass(name = "RuleSet", module = "eventbridge_mock", subclass)]
 struct PyRuleSet(RuleSet);
@@ -850,29 +884,24 @@ impl PyRuleSet {
             };
         match path {
             Some(path) => {
-                // Line by line through one buffer: a big file is never held whole.
-                use std::io::BufRead;
-                // "PATH: error", or "PATH:LINE: error" for an event that is not JSON.
+                // "PATH: error", or "PATH:LINE: error" for one event.
                 let fail = |e: &dyn std::fmt::Display| {
                     PyValueError::new_err(format!("{}:{e}", path.display()))
                 };
-                let file = std::fs::File::open(&path).map_err(|e| fail(&format!(" {e}")))?;
-                let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-                let mut line = String::new();
-                for n in 1.. {
-                    line.clear();
-                    if reader.read_line(&mut line).map_err(|e| fail(&format!(" {e}")))? == 0 {
-                        break;
-                    }
-                    let event = line.strip_suffix('\n').unwrap_or(&line);
-                    let event = event.strip_suffix('\r').unwrap_or(event);
+                let mut line_no = 0;
+                json_lines(&path, |line| {
+                    line_no += 1;
+                    let Ok(event) = std::str::from_utf8(line) else {
+                        return Err(fail(&format!("{line_no}: event is not UTF-8 text")));
+                    };
                     if event.trim().is_empty() {
-                        continue;
+                        return Ok(());
                     }
                     rules
                         .match_ids(event, |ids| batch.record(ids))
-                        .map_err(|e| fail(&format!("{n}: event is not JSON: {e}")))?;
-                }
+                        .map_err(|e| fail(&format!("{line_no}: event is not JSON: {e}")))
+                })
+                .map_err(|e| fail(&format!(" {e}")))??;
             }
             None => {
                 for event in events.try_iter()? {
