@@ -95,7 +95,14 @@ pub(crate) struct Intervals<K> {
     /// Tree node `n` holds `ids[offs[n]..offs[n + 1]]`.
     offs: Vec<u32>,
     ids: Vec<u32>,
+    /// For a small set, each elementary segment's whole answer: segment `k` is
+    /// `seg_ids[seg_offs[k]..seg_offs[k + 1]]` (empty when the set is too large).
+    seg_offs: Vec<u32>,
+    seg_ids: Vec<u32>,
 }
+
+/// Sets with at most this many elementary segments also keep each segment's answer.
+const FLAT_SEGMENTS: usize = 64;
 
 impl<K> Default for Intervals<K> {
     fn default() -> Self {
@@ -104,6 +111,8 @@ impl<K> Default for Intervals<K> {
             size: 0,
             offs: Vec::new(),
             ids: Vec::new(),
+            seg_offs: Vec::new(),
+            seg_ids: Vec::new(),
         }
     }
 }
@@ -158,12 +167,23 @@ impl<K: Key> Intervals<K> {
             ids.extend_from_slice(n);
         }
         offs.push(ids.len() as u32);
-        Intervals {
+        let mut it = Intervals {
             starts,
             size,
             offs,
             ids,
+            seg_offs: Vec::new(),
+            seg_ids: Vec::new(),
+        };
+        if it.starts.len() <= FLAT_SEGMENTS {
+            let (mut seg_offs, mut seg_ids) = (vec![0], Vec::new());
+            for k in 0..it.starts.len() {
+                it.walk(k, |id| seg_ids.push(id));
+                seg_offs.push(seg_ids.len() as u32);
+            }
+            (it.seg_offs, it.seg_ids) = (seg_offs, seg_ids);
         }
+        it
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -177,7 +197,17 @@ impl<K: Key> Intervals<K> {
         if at == 0 {
             return;
         }
-        let mut n = at - 1 + self.size;
+        if !self.seg_offs.is_empty() {
+            let (a, b) = (self.seg_offs[at - 1] as usize, self.seg_offs[at] as usize);
+            self.seg_ids[a..b].iter().for_each(|&id| f(id));
+            return;
+        }
+        self.walk(at - 1, f);
+    }
+
+    /// The ids stored on the path from segment `k`'s leaf to the root.
+    fn walk(&self, k: usize, mut f: impl FnMut(u32)) {
+        let mut n = k + self.size;
         while n >= 1 {
             let (a, b) = (self.offs[n] as usize, self.offs[n + 1] as usize);
             for &id in &self.ids[a..b] {

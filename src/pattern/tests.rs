@@ -469,10 +469,20 @@ fn ruleset_agrees_with_explain(ps: &[Value], e: &Value) {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
+    /// Small sets answer from per-segment lists, large ones (over 64 segments) from the
+    /// tree: both are covered.
     #[test]
     fn interval_index_equals_scan(
-        items in prop::collection::vec((-20i64..20, 0i64..15), 0..40),
-        xs in prop::collection::vec(-25i64..25, 1..20),
+        (items, xs) in prop_oneof![
+            (
+                prop::collection::vec((-20i64..20, 0i64..15), 0..40),
+                prop::collection::vec(-25i64..25, 1..20),
+            ),
+            (
+                prop::collection::vec((-300i64..300, 0i64..200), 30..90),
+                prop::collection::vec(-350i64..550, 1..40),
+            ),
+        ],
     ) {
         let items: Vec<(i64, i64, u32)> = items
             .iter()
