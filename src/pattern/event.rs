@@ -49,7 +49,7 @@ fn word(b: &[u8], at: usize) -> u64 {
 
 /// A word standing for a key: for keys shorter than eight bytes it determines the key
 /// (given its length), so only longer keys need a full comparison.
-#[inline]
+#[inline(always)]
 fn fingerprint(b: &[u8]) -> u64 {
     let n = b.len();
     let half = |at: usize| -> u64 {

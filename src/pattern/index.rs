@@ -372,7 +372,22 @@ struct PathIndex {
     ab_nums: Complement<i64>,
     /// Conditions judged one by one: the other anything-but forms.
     others: Vec<(Cond, u32)>,
+    /// Which of the parts above hold anything (bits below), so a value skips the rest
+    /// after reading one word.
+    kinds: u32,
 }
+
+const STRS: u32 = 1;
+const IP: u32 = 1 << 1;
+const AFFIX: u32 = 1 << 2;
+const CI: u32 = 1 << 3;
+const WILD: u32 = 1 << 4;
+const AB_STRS: u32 = 1 << 5;
+const NUMS: u32 = 1 << 6;
+const NUMERIC: u32 = 1 << 7;
+const AB_NUMS: u32 = 1 << 8;
+const NUM_LITS: u32 = 1 << 9;
+const OTHERS: u32 = 1 << 10;
 
 /// Interval conditions gathered before their trees are built.
 #[derive(Default)]
@@ -435,27 +450,52 @@ impl PathIndex {
         self.ip4 = Intervals::build(&pb.ip4);
         self.ip6 = Intervals::build(&pb.ip6);
         self.numeric = Intervals::build(&pb.numeric);
+        let has = [
+            (STRS, !self.strs.is_empty()),
+            (IP, !self.ip4.is_empty() || !self.ip6.is_empty()),
+            (AFFIX, !self.prefix.is_empty() || !self.suffix.is_empty()),
+            (
+                CI,
+                !self.ci.is_empty() || !self.prefix_ci.is_empty() || !self.suffix_ci.is_empty(),
+            ),
+            (WILD, !self.wild.is_empty()),
+            (AB_STRS, !self.ab_strs.all.is_empty()),
+            (NUMS, !self.nums.is_empty()),
+            (NUMERIC, !self.numeric.is_empty()),
+            (AB_NUMS, !self.ab_nums.all.is_empty()),
+            (NUM_LITS, !self.num_lits.is_empty()),
+            (OTHERS, !self.others.is_empty()),
+        ];
+        self.kinds = has
+            .iter()
+            .filter(|(_, h)| *h)
+            .fold(0, |k, (bit, _)| k | bit);
     }
 
     /// Appends to `out` every slot that value `v` satisfies (a slot may come more than once).
     #[inline]
     fn hits(&self, v: &Leaf, tmp: &mut Vec<u32>, out: &mut Vec<u32>) {
+        let k = self.kinds;
         match v {
             Leaf::Str(s) => {
-                if let Some(sl) = self.strs.get(&**s) {
-                    out.extend_from_slice(sl);
+                if k & STRS != 0 {
+                    if let Some(sl) = self.strs.get(&**s) {
+                        out.extend_from_slice(sl);
+                    }
                 }
-                if !self.ip4.is_empty() || !self.ip6.is_empty() {
+                if k & IP != 0 {
                     if let Some(ip) = ip_literal(s) {
                         let (x, is6) = ip_bits(ip);
                         let t = if is6 { &self.ip6 } else { &self.ip4 };
                         t.each(x, |s| out.push(s));
                     }
                 }
-                let b = s.as_bytes();
-                self.prefix.each(b, false, |sl| out.extend_from_slice(sl));
-                self.suffix.each(b, true, |sl| out.extend_from_slice(sl));
-                if !self.ci.is_empty() || !self.prefix_ci.is_empty() || !self.suffix_ci.is_empty() {
+                if k & AFFIX != 0 {
+                    let b = s.as_bytes();
+                    self.prefix.each(b, false, |sl| out.extend_from_slice(sl));
+                    self.suffix.each(b, true, |sl| out.extend_from_slice(sl));
+                }
+                if k & CI != 0 {
                     let l = lower(s);
                     if let Some(sl) = self.ci.get(&*l) {
                         out.extend_from_slice(sl);
@@ -465,30 +505,34 @@ impl PathIndex {
                     self.suffix_ci
                         .each(l.as_bytes(), true, |sl| out.extend_from_slice(sl));
                 }
-                if !self.wild.is_empty() {
+                if k & WILD != 0 {
                     self.wild.each(s, tmp, |s| out.push(s));
                 }
-                if !self.ab_strs.all.is_empty() {
+                if k & AB_STRS != 0 {
                     self.ab_strs
                         .each_except(self.ab_strs.block.get(&**s), |s| out.push(s));
                 }
             }
             Leaf::Num { n, cmp } => {
                 if let Some(c) = *cmp {
-                    if let Some(sl) = self.nums.get(&c) {
-                        out.extend_from_slice(sl);
+                    if k & NUMS != 0 {
+                        if let Some(sl) = self.nums.get(&c) {
+                            out.extend_from_slice(sl);
+                        }
                     }
-                    if !self.numeric.is_empty() {
+                    if k & NUMERIC != 0 {
                         self.numeric.each(c, |s| out.push(s));
                     }
-                    if !self.ab_nums.all.is_empty() {
+                    if k & AB_NUMS != 0 {
                         self.ab_nums
                             .each_except(self.ab_nums.block.get(&c), |s| out.push(s));
                     }
                 }
-                for (x, sl) in &self.num_lits {
-                    if x == n {
-                        out.push(*sl);
+                if k & NUM_LITS != 0 {
+                    for (x, sl) in &self.num_lits {
+                        if x == n {
+                            out.push(*sl);
+                        }
                     }
                 }
             }
@@ -501,9 +545,11 @@ impl PathIndex {
             out.extend_from_slice(&self.ab_strs.all);
         }
         out.extend_from_slice(&self.any);
-        for (c, sl) in &self.others {
-            if c.matches(v) {
-                out.push(*sl);
+        if k & OTHERS != 0 {
+            for (c, sl) in &self.others {
+                if c.matches(v) {
+                    out.push(*sl);
+                }
             }
         }
     }
