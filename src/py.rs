@@ -756,30 +756,20 @@ impl Batch {
         py: Python<'py>,
         names: &[String],
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
-        // Only the names of rules that matched something are needed.
-        let strs: Vec<Option<Bound<'py, PyString>>> = names
-            .iter()
-            .zip(&self.counts)
-            .map(|(n, &c)| (c > 0).then(|| PyString::new(py, n)))
-            .collect();
-        let name = |i: u32| {
-            strs[i as usize]
-                .as_ref()
-                .expect("a matched rule has a name")
-        };
+        let strs: Vec<Bound<'py, PyString>> = names.iter().map(|n| PyString::new(py, n)).collect();
         let mut lists = Vec::with_capacity(self.ends.len());
         let mut start = 0;
         for &end in &self.ends {
             lists.push(PyList::new(
                 py,
-                self.matched[start..end].iter().map(|&i| name(i)),
+                self.matched[start..end].iter().map(|&i| &strs[i as usize]),
             )?);
             start = end;
         }
         // Ids follow name order, so the counts come out sorted by name.
         let counts = PyDict::new(py);
         for (s, &c) in strs.iter().zip(&self.counts) {
-            if let Some(s) = s {
+            if c > 0 {
                 counts.set_item(s, c)?;
             }
         }

@@ -107,10 +107,9 @@ pub fn compile_pattern(text: Option<&str>) -> Result<Option<Pattern>> {
 pub fn test_event_pattern(input: &Value) -> Result<Out> {
     let pattern = compile_pattern(str_of(input, "EventPattern"))?;
     let event = str_of(input, "Event").unwrap_or_default();
-    // Matching reads (and so validates) the whole text; the envelope's checks then only
-    // need its top level.
-    // The reader usually goes through the top-level members (patterns look inside): then
-    // their ranges serve the envelope's checks without another pass.
+    // Matching reads (and so validates) the whole text, so the envelope's checks only need
+    // its top level: usually the reader has gone through the top-level members (patterns
+    // look inside) and their ranges serve without another pass.
     let read = pattern.map(|p| {
         p.matches_json_top(event, |matched, top| {
             (matched, top.and_then(|t| test_event::from_fields(event, t)))
@@ -279,12 +278,12 @@ mod test_event {
         let mut e = Envelope::default();
         for f in fields {
             let (ks, ke) = f.key?;
-            let key = &event[ks..ke];
+            let key = event.get(ks..ke)?;
             // Only `resources` needs more than the value's first byte.
-            let kind = || match b[f.value.0] {
-                b'"' => Kind::Str,
-                b'{' => Kind::Object,
-                b'[' => Kind::Array { all_strings: false },
+            let kind = || match b.get(f.value.0) {
+                Some(b'"') => Kind::Str,
+                Some(b'{') => Kind::Object,
+                Some(b'[') => Kind::Array { all_strings: false },
                 _ => Kind::Other,
             };
             match REQUIRED.iter().position(|r| *r == key) {
