@@ -616,6 +616,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The ':' after a key, and any whitespace after it.
+    #[inline(always)]
+    fn colon(&mut self) -> Result<(), Fail> {
+        if self.ws_peek() != Some(b':') {
+            return Err(self.err("expected ':'"));
+        }
+        self.i += 1;
+        self.ws();
+        Ok(())
+    }
+
+    /// After an object member or array element: true (past it) at the container's
+    /// `close`, false (past it) at a comma.
+    #[inline(always)]
+    fn after_item(&mut self, close: u8) -> Result<bool, Fail> {
+        match self.ws_peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.i += 1;
+                Ok(true)
+            }
+            _ if close == b'}' => Err(self.err("expected ',' or '}'")),
+            _ => Err(self.err("expected ',' or ']'")),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -650,13 +679,8 @@ impl<'a> Scanner<'a> {
                     f.stack.pop();
                     r?;
                     idx = idx.wrapping_add(1);
-                    match self.ws_peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.err("expected ',' or ']'")),
+                    if self.after_item(b']')? {
+                        return Ok(());
                     }
                 }
             }
@@ -720,11 +744,7 @@ impl<'a> Scanner<'a> {
                 let k = self.string(true)?;
                 (trie.child(node, k.as_bytes()), false)
             };
-            if self.ws_peek() != Some(b':') {
-                return Err(self.err("expected ':'"));
-            }
-            self.i += 1;
-            self.ws();
+            self.colon()?;
             let value_start = self.i;
             match child {
                 Some(c) => self.value(trie, c, depth + 1, f)?,
@@ -738,13 +758,8 @@ impl<'a> Scanner<'a> {
                     });
                 }
             }
-            match self.ws_peek() {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.err("expected ',' or '}'")),
+            if self.after_item(b'}')? {
+                return Ok(());
             }
         }
     }
@@ -767,19 +782,10 @@ impl<'a> Scanner<'a> {
                         return Err(self.err("expected a key"));
                     }
                     self.skip_string()?;
-                    if self.ws_peek() != Some(b':') {
-                        return Err(self.err("expected ':'"));
-                    }
-                    self.i += 1;
-                    self.ws();
+                    self.colon()?;
                     self.skip(depth + 1)?;
-                    match self.ws_peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.err("expected ',' or '}'")),
+                    if self.after_item(b'}')? {
+                        return Ok(());
                     }
                 }
             }
@@ -795,13 +801,8 @@ impl<'a> Scanner<'a> {
                 loop {
                     self.ws();
                     self.skip(depth + 1)?;
-                    match self.ws_peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(self.err("expected ',' or ']'")),
+                    if self.after_item(b']')? {
+                        return Ok(());
                     }
                 }
             }
