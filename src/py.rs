@@ -790,10 +790,13 @@ fn json_lines(
     let mut buf: Vec<u8> = Vec::new();
     let mut line = |l: &[u8]| f(l.strip_suffix(b"\r").unwrap_or(l));
     loop {
+        // What is left in `buf` is the start of a line, already searched for a newline.
+        let searched = buf.len();
         buf.reserve(BLOCK as usize);
         let got = (&mut file).take(BLOCK).read_to_end(&mut buf)?;
         let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', &buf) {
+        for at in memchr::memchr_iter(b'\n', &buf[searched..]) {
+            let end = searched + at;
             if let Err(e) = line(&buf[start..end]) {
                 return Ok(Err(e));
             }

@@ -174,6 +174,13 @@ def test_match_many_reads_json_lines_files(tmp_path):
     with pytest.raises(ValueError) as e:
         rules.match_many(tmp_path / "missing.jsonl")
     assert str(e.value).startswith(f"{tmp_path / 'missing.jsonl'}: ")
+    # Files are read a mebibyte at a time: lines crossing those blocks, and a line longer
+    # than one, are read whole.
+    long = json.dumps({**ENVELOPE, "detail": {**ENVELOPE["detail"], "note": "x" * 1_500_000}})
+    path.write_text("\n".join([line] * 6000 + [long] + [line] * 6000) + "\n")
+    report = rules.match_many(path)
+    assert len(report) == 12001
+    assert report.counts == {"paid": 12001}
     # A line that is not UTF-8 is an error, not a crash.
     path.write_bytes(line.encode() + b"\n\xff\xfe\n")
     with pytest.raises(ValueError):
