@@ -283,12 +283,10 @@ impl FlatBufs {
         self.vals = recycle(f.vals);
         self.mem = f.mem;
         self.stack = f.stack;
-        if let Some(top) = f.top {
-            self.put_top(top);
-        }
     }
 
-    /// The buffer for top-level members, emptied.
+    /// The buffer for top-level members, emptied (`put` leaves it alone: give it back
+    /// with `put_top`).
     pub(crate) fn take_top(&mut self) -> Vec<TopField> {
         let mut top = std::mem::take(&mut self.top);
         top.clear();

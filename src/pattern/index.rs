@@ -667,37 +667,34 @@ impl Compiled {
         text: &str,
         out: impl FnOnce(&[u32]) -> R,
     ) -> Result<R, EventJsonError> {
-        with_scratch(|sc| {
-            let mut flat = sc.flat.take();
-            let r = flat.read_json(&self.trie, text);
-            if r.is_ok() {
-                self.matching_in(&flat, sc);
-            }
-            sc.flat.put(flat);
-            r.map(|()| out(&sc.ids))
-        })
+        self.match_json_top(text, false, |ids, _| out(ids))
     }
 
-    /// `match_json`, also giving `out` the members of the event's top-level object when
-    /// the reader went through them (None otherwise: the root is not an object, or no
-    /// pattern looks inside it).
+    /// `match_json`; with `want_top`, also giving `out` the members of the event's
+    /// top-level object when the reader went through them (None otherwise: not wanted, the
+    /// root is not an object, or no pattern looks inside it).
     pub(crate) fn match_json_top<R>(
         &self,
         text: &str,
+        want_top: bool,
         out: impl FnOnce(&[u32], Option<&[TopField]>) -> R,
     ) -> Result<R, EventJsonError> {
         with_scratch(|sc| {
             let mut flat = sc.flat.take();
-            flat.top = Some(sc.flat.take_top());
+            if want_top {
+                flat.top = Some(sc.flat.take_top());
+            }
             let r = flat.read_json(&self.trie, text);
             if r.is_ok() {
                 self.matching_in(&flat, sc);
             }
-            let top = flat.top.take().unwrap_or_default();
+            let top = flat.top.take();
             let read = flat.top_read;
             sc.flat.put(flat);
-            let res = r.map(|()| out(&sc.ids, read.then_some(top.as_slice())));
-            sc.flat.put_top(top);
+            let res = r.map(|()| out(&sc.ids, top.as_deref().filter(|_| read)));
+            if let Some(top) = top {
+                sc.flat.put_top(top);
+            }
             res
         })
     }

@@ -108,7 +108,7 @@ impl Pattern {
     ) -> Result<R, EventJsonError> {
         self.inner
             .compiled
-            .match_json_top(event_json, |ids, top| f(!ids.is_empty(), top))
+            .match_json_top(event_json, true, |ids, top| f(!ids.is_empty(), top))
     }
 
     /// Which fields and conditions decided the outcome.
