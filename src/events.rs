@@ -36,6 +36,11 @@ pub struct Delivery {
     pub time: f64,
     pub succeeded: bool,
     pub error: Option<String>,
+    /// Whether it was also sent to the target's real (or moto's) service: None when the
+    /// mock does not forward, false when it was held back (`note` says why).
+    pub forwarded: Option<bool>,
+    /// Why a delivery was not forwarded, or what the target's service answered.
+    pub note: Option<String>,
 }
 
 /// An event on its way into a bus.
@@ -360,6 +365,8 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
                     time: now,
                     succeeded: error.is_none(),
                     error,
+                    forwarded: None,
+                    note: None,
                 };
                 delivered.push((d, forward));
             }

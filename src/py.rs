@@ -311,6 +311,8 @@ impl PyBackend {
                 x.set_item("time", g.parse_timestamp.bind(py).call1((d.time,))?)?;
                 x.set_item("succeeded", d.succeeded)?;
                 x.set_item("error", d.error.as_deref())?;
+                x.set_item("forwarded", d.forwarded)?;
+                x.set_item("note", d.note.as_deref())?;
                 x.set_item("index", start + i)?;
                 Ok(x)
             })
@@ -371,6 +373,13 @@ impl PyBackend {
     /// Records that delivery `index` failed after all (a forwarded delivery that failed).
     fn mark_failed(&self, index: usize, error: String) {
         self.0.mark_failed(index, error);
+    }
+
+    /// Records whether delivery `index` was forwarded, and why not or what its target's
+    /// service answered.
+    #[pyo3(signature = (index, forwarded, note=None))]
+    fn set_forwarded(&self, index: usize, forwarded: bool, note: Option<String>) {
+        self.0.set_forwarded(index, forwarded, note);
     }
 }
 

@@ -181,6 +181,15 @@ impl Backend {
         }
     }
 
+    /// Records whether delivery `index` was forwarded to its target's service, and why not
+    /// or what the service answered.
+    pub fn set_forwarded(&self, index: usize, forwarded: bool, note: Option<String>) {
+        if let Some(d) = self.deliveries.lock().get_mut(index) {
+            d.forwarded = Some(forwarded);
+            d.note = note;
+        }
+    }
+
     /// A copy of the delivery log from the `start`-th delivery on, oldest first.
     pub fn deliveries(&self, start: usize) -> Vec<Delivery> {
         let log = self.deliveries.lock();

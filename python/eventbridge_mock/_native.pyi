@@ -53,6 +53,9 @@ class Backend:
         """Lets the clock follow the host's time again."""
     def mark_failed(self, index: int, error: str) -> None:
         """Records that delivery ``index`` failed after all (a forwarded delivery that failed)."""
+    def set_forwarded(self, index: int, forwarded: bool, note: Optional[str] = None) -> None:
+        """Records whether delivery ``index`` was forwarded, and why not or what its target's
+        service answered."""
     def set_quota(self, name: str, value: int) -> None:
         """Raises one of AWS's adjustable quotas (as a support request would): ``rules_per_bus``."""
 

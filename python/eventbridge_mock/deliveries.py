@@ -33,6 +33,11 @@ class Delivery:
     error: Optional[str] = None
     index: int = 0
     """The delivery's position in the log."""
+    forwarded: Optional[bool] = None
+    """With ``forward_targets``: whether it was also sent to the target's service (moto's,
+    or a configured endpoint); None when the mock does not forward."""
+    note: Optional[str] = None
+    """Why it was not forwarded, or what the target's service answered."""
 
     @property
     def json(self) -> Any:
