@@ -131,7 +131,7 @@ fn check_entry(entry: &Value) -> std::result::Result<Value, (&'static str, Strin
             "Not authorized for the source.".to_owned(),
         ));
     }
-    match serde_json::from_str::<Value>(detail) {
+    match crate::json::parse(detail) {
         Ok(v @ Value::Object(_)) => Ok(v),
         _ => Err(("MalformedDetail", "Detail is malformed.".to_owned())),
     }

@@ -13,6 +13,7 @@ pub mod connections;
 pub mod endpoints;
 pub mod error;
 pub mod events;
+pub mod json;
 pub mod model;
 pub mod ops;
 pub mod paging;

@@ -325,7 +325,7 @@ fn check_entry<'a>(
         .find(|(name, _)| name == source)
         .map(|(_, account)| account.as_str())
         .ok_or_else(error::entry_not_authorized_for_source)?;
-    match serde_json::from_str::<Value>(detail) {
+    match crate::json::parse(detail) {
         Ok(v @ Value::Object(_)) => Ok((v, account)),
         _ => Err(error::entry_malformed_detail()),
     }

@@ -379,8 +379,14 @@ mod test_event {
     }
 
     pub fn check(event: &str) -> Result<(), &'static str> {
-        let e: Envelope = serde_json::from_str(event).map_err(|_| INVALID)?;
-        e.valid().then_some(()).ok_or(INVALID)
+        match serde_json::from_str::<Envelope>(event) {
+            Ok(e) => e.valid().then_some(()).ok_or(INVALID),
+            // serde_json stops at 128 levels and at unpaired surrogate escapes; AWS reads
+            // both (`crate::json`).
+            Err(_) => crate::pattern::validate_test_event(event)
+                .map(|_| ())
+                .map_err(|_| INVALID),
+        }
     }
 
     #[cfg(test)]

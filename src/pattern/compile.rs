@@ -11,8 +11,9 @@ use super::cond::{ip_bits, ip_literal, AnythingBut, Cond, Wildcard};
 use super::error::PatternError;
 use super::number;
 
-/// Nesting deeper than this is refused; it bounds recursion on any input.
-pub(crate) const MAX_DEPTH: usize = 64;
+/// Nesting deeper than AWS's JSON limit is refused (reading the text refuses it first);
+/// it bounds recursion on any input.
+pub(crate) const MAX_DEPTH: usize = crate::json::MAX_DEPTH;
 /// `$or` expansion beyond this many branches is refused, bounding memory.
 pub(crate) const MAX_BRANCHES: usize = 1024;
 /// AWS refuses wildcards with more `*`s than this (docs/patterns.md).
@@ -95,8 +96,8 @@ fn object(
     in_or: bool,
     depth: usize,
 ) -> Fail<()> {
-    if depth > MAX_DEPTH {
-        return fail("Filter is too deeply nested");
+    if depth >= MAX_DEPTH {
+        return fail(crate::json::depth_message(depth + 1));
     }
     for (k, v) in obj {
         if k == OR {
@@ -111,7 +112,7 @@ fn object(
         match v {
             Value::Object(inner) => {
                 path.push(k.clone());
-                object(inner, path, branches, in_or, depth + 1)?;
+                crate::json::deeper(depth, || object(inner, path, branches, in_or, depth + 1))?;
                 path.pop();
             }
             Value::Array(items) => {
@@ -148,7 +149,7 @@ fn or(v: &Value, path: &mut Vec<String>, branches: &mut Branches, depth: usize) 
         if copy.is_empty() {
             copy.push(BTreeMap::new());
         }
-        object(o, path, &mut copy, true, depth + 1)?;
+        crate::json::deeper(depth, || object(o, path, &mut copy, true, depth + 1))?;
         after.extend(copy);
         if after.len() > MAX_BRANCHES {
             return fail("Filter has too many $or combinations");

@@ -11,7 +11,13 @@ use super::number;
 #[derive(Debug, Clone)]
 pub(crate) enum Leaf<'a> {
     Str(Cow<'a, str>),
-    Num { n: Number, cmp: Option<i64> },
+    Num {
+        n: Number,
+        cmp: Option<i64>,
+    },
+    /// A number beyond a double's range (its text): AWS reads it, and it compares with
+    /// nothing, though `exists` and the string forms of anything-but see a number.
+    Big(Cow<'a, str>),
     Bool(bool),
     Null,
 }
@@ -26,6 +32,7 @@ impl Leaf<'_> {
         match self {
             Leaf::Str(s) => serde_json::Value::String(s.to_string()).to_string(),
             Leaf::Num { n, .. } => n.to_string(),
+            Leaf::Big(text) => text.to_string(),
             Leaf::Bool(b) => b.to_string(),
             Leaf::Null => "null".to_string(),
         }

@@ -47,6 +47,14 @@ pub struct EventJsonError {
 
 impl fmt::Display for EventJsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.what == super::event::TOO_DEEP {
+            // Valid JSON, past AWS's limit.
+            return write!(
+                f,
+                "event is {}, AWS's limit (at byte {})",
+                self.what, self.offset
+            );
+        }
         write!(
             f,
             "event is not valid JSON: {} at byte {}",

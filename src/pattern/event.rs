@@ -11,9 +11,17 @@ use serde_json::{Number, Value};
 
 use super::cond::Leaf;
 use super::error::EventJsonError;
+use crate::json::{deeper, to_number};
 
-/// serde_json refuses events nested deeper than this; we refuse the same ones.
-pub(crate) const MAX_EVENT_DEPTH: usize = 128;
+/// AWS's nesting limit: deeper events are refused (text) or never reached (values).
+pub(crate) const MAX_EVENT_DEPTH: usize = crate::json::MAX_DEPTH;
+
+/// Why reading stopped when an event nests deeper than `MAX_EVENT_DEPTH`.
+pub(crate) const TOO_DEEP: &str = "nested deeper than 1000 levels";
+
+/// The path of a value that a later duplicate key replaced (the last of duplicate keys
+/// wins, as when AWS reads the event into an object).
+const REPLACED: u32 = u32::MAX;
 
 /// Field paths as a tree of key segments. Keys are split on '.', as AWS joins nested keys
 /// with '.', so `{"a.b": 1}` and `{"a": {"b": 1}}` reach the same path.
@@ -242,6 +250,12 @@ pub(crate) struct Flat<'a> {
     pub(crate) top: Option<Vec<TopField>>,
     /// Whether the top-level object's members were gone through (and so recorded).
     pub(crate) top_read: bool,
+    /// The members of the objects being read whose keys some pattern reads: (trie node,
+    /// first and end index of their values in `vals`); a key seen again in the same object
+    /// replaces the values of the earlier member.
+    seen: Vec<(u32, u32, u32)>,
+    /// Whether some values were replaced (their path is `REPLACED`).
+    replaced: bool,
 }
 
 /// A `Flat`'s buffers kept between events, so reading an event allocates nothing.
@@ -251,6 +265,7 @@ pub(crate) struct FlatBufs {
     mem: Vec<(u32, u32)>,
     stack: Vec<(u32, u32)>,
     top: Vec<TopField>,
+    seen: Vec<(u32, u32, u32)>,
 }
 
 /// An empty vector of another lifetime, keeping the allocation (in-place collect).
@@ -266,8 +281,10 @@ impl FlatBufs {
     pub(crate) fn take<'a>(&mut self) -> Flat<'a> {
         let mut mem = std::mem::take(&mut self.mem);
         let mut stack = std::mem::take(&mut self.stack);
+        let mut seen = std::mem::take(&mut self.seen);
         mem.clear();
         stack.clear();
+        seen.clear();
         Flat {
             vals: recycle(std::mem::take(&mut self.vals)),
             mem,
@@ -275,6 +292,8 @@ impl FlatBufs {
             arrays: 0,
             top: None,
             top_read: false,
+            seen,
+            replaced: false,
         }
     }
 
@@ -283,6 +302,7 @@ impl FlatBufs {
         self.vals = recycle(f.vals);
         self.mem = f.mem;
         self.stack = f.stack;
+        self.seen = f.seen;
     }
 
     /// The buffer for top-level members, emptied (`put` leaves it alone: give it back
@@ -316,6 +336,28 @@ impl<'a> Flat<'a> {
         });
     }
 
+    /// Notes that the member of an object (whose members are noted from `base` on) at trie
+    /// node `node` gave the values from `first` on; an earlier member with the same key
+    /// loses its values.
+    #[inline]
+    fn member(&mut self, base: usize, node: u32, first: usize) {
+        let end = self.vals.len() as u32;
+        match self.seen[base..].iter().position(|m| m.0 == node) {
+            None => self.seen.push((node, first as u32, end)),
+            Some(k) => self.replace(base + k, first as u32, end),
+        }
+    }
+
+    #[cold]
+    fn replace(&mut self, at: usize, first: u32, end: u32) {
+        let (node, s, e) = self.seen[at];
+        for v in &mut self.vals[s as usize..e as usize] {
+            v.path = REPLACED;
+        }
+        self.replaced = true;
+        self.seen[at] = (node, first, end);
+    }
+
     /// Collects from a parsed event.
     pub(crate) fn from_value(trie: &Trie, v: &'a Value) -> Flat<'a> {
         let mut f = Flat::default();
@@ -331,7 +373,7 @@ impl<'a> Flat<'a> {
             Value::Object(m) => {
                 for (k, cv) in m {
                     if let Some(c) = trie.child(node, k.as_bytes()) {
-                        self.walk(trie, c, cv, depth + 1);
+                        deeper(depth, || self.walk(trie, c, cv, depth + 1));
                     }
                 }
             }
@@ -340,7 +382,7 @@ impl<'a> Flat<'a> {
                 self.arrays += 1;
                 for (i, e) in a.iter().enumerate() {
                     self.stack.push((id, i as u32));
-                    self.walk(trie, node, e, depth + 1);
+                    deeper(depth, || self.walk(trie, node, e, depth + 1));
                     self.stack.pop();
                 }
             }
@@ -376,6 +418,9 @@ impl<'a> Flat<'a> {
         sc.ws();
         if r.is_ok() && sc.i != sc.b.len() {
             r = Err(sc.err("trailing characters"));
+        }
+        if self.replaced {
+            self.vals.retain(|v| v.path != REPLACED);
         }
         r.map_err(|Fail| {
             let (offset, what) = sc.failure.get();
@@ -466,47 +511,6 @@ fn skip_plain_tail(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// The `Number` serde_json would build from valid number text: integers that fit stay
-/// integers, everything else is the correctly rounded f64.
-pub(crate) fn to_number(text: &str) -> Option<Number> {
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, text),
-    };
-    if digits.len() <= 18 {
-        // Up to 18 digits fit an i64 either way: no need for the general parsers.
-        let mut v = 0u64;
-        let mut plain = true;
-        for c in digits.bytes() {
-            plain &= c.is_ascii_digit();
-            v = v
-                .wrapping_mul(10)
-                .wrapping_add(u64::from(c.wrapping_sub(b'0')));
-        }
-        // serde_json reads "-0" as the float -0.0 (below).
-        if plain && !digits.is_empty() && (!neg || v != 0) {
-            return Some(if neg {
-                Number::from(-(v as i64))
-            } else {
-                Number::from(v)
-            });
-        }
-    }
-    let integral = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
-    if integral {
-        if let Ok(u) = text.parse::<u64>() {
-            return Some(Number::from(u));
-        }
-        // serde_json reads "-0" as the float -0.0.
-        if let Ok(i) = text.parse::<i64>() {
-            if i != 0 {
-                return Some(Number::from(i));
-            }
-        }
-    }
-    text.parse::<f64>().ok().and_then(Number::from_f64)
 }
 
 /// `Leaf::num(to_number(text))` for plain decimals of up to 15 digits (valid JSON number
@@ -659,7 +663,7 @@ impl<'a> Scanner<'a> {
             Some(b'{') => self.object::<false>(trie, node, depth, f),
             Some(b'[') => {
                 if depth >= MAX_EVENT_DEPTH {
-                    return Err(self.err("recursion limit exceeded"));
+                    return Err(self.err(TOO_DEEP));
                 }
                 self.i += 1;
                 self.ws();
@@ -673,7 +677,7 @@ impl<'a> Scanner<'a> {
                 loop {
                     self.ws();
                     f.stack.push((id, idx));
-                    let r = self.value(trie, node, depth + 1, f);
+                    let r = deeper(depth, || self.value(trie, node, depth + 1, f));
                     f.stack.pop();
                     r?;
                     idx = idx.wrapping_add(1);
@@ -698,7 +702,11 @@ impl<'a> Scanner<'a> {
                 if let Some(p) = trie.path(node) {
                     let leaf = match decimal_leaf(n) {
                         Some(l) => l,
-                        None => Leaf::num(to_number(n).ok_or_else(|| self.err("bad number"))?),
+                        // Beyond a double's range: a number that compares with nothing.
+                        None => match to_number(n) {
+                            Some(x) => Leaf::num(x),
+                            None => Leaf::Big(Cow::Borrowed(n)),
+                        },
                     };
                     f.emit(p, leaf);
                 }
@@ -720,7 +728,7 @@ impl<'a> Scanner<'a> {
             return self.skip(depth);
         }
         if depth >= MAX_EVENT_DEPTH {
-            return Err(self.err("recursion limit exceeded"));
+            return Err(self.err(TOO_DEEP));
         }
         self.i += 1;
         f.top_read |= TOP;
@@ -728,6 +736,7 @@ impl<'a> Scanner<'a> {
             self.i += 1;
             return Ok(());
         }
+        let base = f.seen.len();
         loop {
             if self.ws_peek() != Some(b'"') {
                 return Err(self.err("expected a key"));
@@ -745,8 +754,12 @@ impl<'a> Scanner<'a> {
             self.colon()?;
             let value_start = self.i;
             match child {
-                Some(c) => self.value(trie, c, depth + 1, f)?,
-                None => self.skip(depth + 1)?,
+                Some(c) => {
+                    let first = f.vals.len();
+                    deeper(depth, || self.value(trie, c, depth + 1, f))?;
+                    f.member(base, c, first);
+                }
+                None => deeper(depth, || self.skip(depth + 1))?,
             }
             if TOP {
                 if let Some(fields) = &mut f.top {
@@ -757,6 +770,7 @@ impl<'a> Scanner<'a> {
                 }
             }
             if self.after_item(b'}')? {
+                f.seen.truncate(base);
                 return Ok(());
             }
         }
@@ -768,7 +782,7 @@ impl<'a> Scanner<'a> {
             Some(b'"') => self.skip_string(),
             Some(b'{') => {
                 if depth >= MAX_EVENT_DEPTH {
-                    return Err(self.err("recursion limit exceeded"));
+                    return Err(self.err(TOO_DEEP));
                 }
                 self.i += 1;
                 if self.ws_peek() == Some(b'}') {
@@ -781,7 +795,7 @@ impl<'a> Scanner<'a> {
                     }
                     self.skip_string()?;
                     self.colon()?;
-                    self.skip(depth + 1)?;
+                    deeper(depth, || self.skip(depth + 1))?;
                     if self.after_item(b'}')? {
                         return Ok(());
                     }
@@ -789,7 +803,7 @@ impl<'a> Scanner<'a> {
             }
             Some(b'[') => {
                 if depth >= MAX_EVENT_DEPTH {
-                    return Err(self.err("recursion limit exceeded"));
+                    return Err(self.err(TOO_DEEP));
                 }
                 self.i += 1;
                 if self.ws_peek() == Some(b']') {
@@ -798,7 +812,7 @@ impl<'a> Scanner<'a> {
                 }
                 loop {
                     self.ws();
-                    self.skip(depth + 1)?;
+                    deeper(depth, || self.skip(depth + 1))?;
                     if self.after_item(b']')? {
                         return Ok(());
                     }
@@ -889,7 +903,6 @@ impl<'a> Scanner<'a> {
             }
             _ => return Err(self.err("bad number")),
         }
-        let mut exp = false;
         if self.peek() == Some(b'.') {
             self.i += 1;
             if self.digits() == 0 {
@@ -897,7 +910,6 @@ impl<'a> Scanner<'a> {
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
-            exp = true;
             self.i += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.i += 1;
@@ -906,34 +918,19 @@ impl<'a> Scanner<'a> {
                 return Err(self.err("bad number"));
             }
         }
-        let text = &self.s[start..self.i];
-        // serde_json refuses numbers that overflow f64; only long or exponent forms can.
-        if (exp || text.len() > 300) && !text.parse::<f64>().is_ok_and(|x| x.is_finite()) {
-            return Err(self.err("number out of range"));
-        }
-        Ok(text)
+        // A number beyond a double's range is read too (AWS reads it, and it compares with
+        // nothing: see `value`).
+        Ok(&self.s[start..self.i])
     }
 
-    /// Checks one escape sequence; `self.i` is just past the backslash.
+    /// Checks one escape sequence; `self.i` is just past the backslash. An unpaired
+    /// surrogate is accepted, as AWS's reader accepts it (it reads as '?').
     fn escape(&mut self) -> Result<(), Fail> {
         match self.peek() {
             Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
             Some(b'u') => {
                 self.i += 1;
-                let u = self.hex4()?;
-                if (0xDC00..0xE000).contains(&u) {
-                    return Err(self.err("lone surrogate"));
-                }
-                if (0xD800..0xDC00).contains(&u) {
-                    if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
-                        return Err(self.err("lone surrogate"));
-                    }
-                    self.i += 2;
-                    let lo = self.hex4()?;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(self.err("lone surrogate"));
-                    }
-                }
+                self.hex4()?;
             }
             _ => return Err(self.err("bad escape")),
         }
@@ -969,9 +966,9 @@ impl<'a> Scanner<'a> {
         if !want {
             return Ok(Cow::Borrowed(""));
         }
-        serde_json::from_str::<String>(&self.s[start..self.i])
-            .map(Cow::Owned)
-            .map_err(|_| self.err("bad string"))
+        Ok(Cow::Owned(crate::json::unescape(
+            &self.s[start + 1..self.i - 1],
+        )))
     }
 }
 

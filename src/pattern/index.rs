@@ -536,6 +536,7 @@ impl PathIndex {
                     }
                 }
             }
+            Leaf::Big(_) => {}
             Leaf::Bool(true) => out.extend_from_slice(&self.trues),
             Leaf::Bool(false) => out.extend_from_slice(&self.falses),
             Leaf::Null => out.extend_from_slice(&self.nulls),

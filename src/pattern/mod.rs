@@ -50,8 +50,14 @@ impl Pattern {
     /// Parses and validates pattern text.
     pub fn parse(json: &str) -> Result<Pattern, PatternError> {
         // AWS words syntax errors as its JSON reader does (without the location suffix).
-        let v: Value =
-            serde_json::from_str(json).map_err(|_| PatternError::new(syntax::reason(json)))?;
+        let v = crate::json::parse(json).map_err(|e| {
+            PatternError::new(match e.kind {
+                crate::json::ErrorKind::TooDeep => {
+                    crate::json::depth_message(crate::json::MAX_DEPTH + 1)
+                }
+                _ => syntax::reason(json),
+            })
+        })?;
         Self::build(json.to_string(), &v)
     }
 
@@ -109,6 +115,14 @@ impl Pattern {
         self.inner
             .compiled
             .match_json_top(event_json, true, |ids, top| f(!ids.is_empty(), top))
+    }
+
+    /// `explain` for event JSON text; fails only when the text is not JSON.
+    pub fn explain_json(&self, event_json: &str) -> Result<Explanation, EventJsonError> {
+        let c = &self.inner.compiled;
+        let mut flat = Flat::default();
+        flat.read_json(&c.trie, event_json)?;
+        Ok(explain::evaluate(&self.inner.branches, c, &flat))
     }
 
     /// Which fields and conditions decided the outcome.

@@ -48,8 +48,9 @@ impl Reader<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<(), String> {
-        if depth > 200 {
-            return Err("Maximum nesting depth exceeded".into());
+        // `depth` containers are open; the reader refuses one more past AWS's limit.
+        if depth >= crate::json::MAX_DEPTH && matches!(self.ws(), Some('{' | '[')) {
+            return Err(crate::json::depth_message(depth + 1));
         }
         let Some(c) = self.ws() else {
             return Err("Unexpected end-of-input".into());
@@ -130,7 +131,7 @@ impl Reader<'_> {
                 }
             }
             if object || self.ws().is_some() {
-                self.value(depth + 1)?;
+                crate::json::deeper(depth, || self.value(depth + 1))?;
             }
             match self.ws() {
                 Some(',') => {

@@ -9,7 +9,7 @@ pub(crate) const INVALID_EVENT: &str = "Parameter Event is not valid.";
 const REQUIRED: &[&str] = &["id", "account", "source", "time", "region", "detail-type"];
 
 pub fn validate_test_event(event_json: &str) -> Result<Value, String> {
-    let v: Value = serde_json::from_str(event_json).map_err(|_| INVALID_EVENT.to_string())?;
+    let v: Value = crate::json::parse(event_json).map_err(|_| INVALID_EVENT.to_string())?;
     let Value::Object(m) = &v else {
         return Err(INVALID_EVENT.to_string());
     };

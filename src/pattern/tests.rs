@@ -292,15 +292,74 @@ fn bad_event_json() {
         "{",
         "{\"a\":1,}",
         "[1 2]",
-        "\"\\ud800\"",
-        "1e400",
         "{\"a\":\"\u{1}\"}",
+        "\"\\ud80\"",
     ] {
         assert!(p.matches_json(bad).is_err(), "{bad:?} accepted");
         assert!(serde_json::from_str::<Value>(bad).is_err());
     }
-    let deep = "[".repeat(200) + &"]".repeat(200);
-    assert!(p.matches_json(&deep).is_err());
+    // AWS's reader takes what serde_json refuses here: unpaired surrogates, numbers past a
+    // double's range, nesting up to 1000 levels.
+    for good in ["\"\\ud800\"", "1e400", "{\"a\":\"\\udfff\"}"] {
+        assert!(serde_json::from_str::<Value>(good).is_err());
+        assert_eq!(p.matches_json(good), Ok(false), "{good:?}");
+    }
+    let nested = |n: usize| r#"{"a":"#.repeat(n - 1) + "[1]" + &"}".repeat(n - 1);
+    let exists = |n: usize| {
+        let path = vec!["a"; n - 1].join(".");
+        Pattern::parse(&format!(r#"{{"{path}":[{{"exists":true}}]}}"#)).unwrap()
+    };
+    assert_eq!(exists(1000).matches_json(&nested(1000)), Ok(true));
+    let e = exists(1000).matches_json(&nested(1001)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "event is nested deeper than 1000 levels, AWS's limit (at byte 5000)"
+    );
+}
+
+#[test]
+fn huge_numbers_compare_with_nothing() {
+    let event = r#"{"a":1e400,"b":-1e999,"c":123456789012345678901234567890}"#;
+    for (pattern, want) in [
+        (json!({"a": [{"exists": true}]}), true),
+        (json!({"a": [{"exists": false}]}), false),
+        (json!({"a": [{"numeric": [">", 0]}]}), false),
+        (json!({"b": [{"numeric": ["<", 0]}]}), false),
+        (json!({"a": [{"anything-but": "x"}]}), true),
+        (json!({"a": [{"anything-but": 1}]}), false),
+        (json!({"a": [1e308]}), false),
+        (json!({"c": [1.2345678901234568e29]}), true),
+    ] {
+        assert_eq!(
+            pat(pattern.clone()).matches_json(event),
+            Ok(want),
+            "{pattern}"
+        );
+    }
+    let why = pat(json!({"a": [5]}))
+        .explain_json(event)
+        .unwrap()
+        .to_string();
+    assert!(why.contains("1e400"), "{why}");
+}
+
+#[test]
+fn the_last_of_duplicate_keys_wins() {
+    let p = pat(json!({"detail": {"a": [1]}}));
+    for (event, want) in [
+        (r#"{"detail":{"a":1,"a":2}}"#, false),
+        (r#"{"detail":{"a":2,"a":1}}"#, true),
+        (r#"{"detail":{"a":1},"detail":{"b":1}}"#, false),
+        (r#"{"detail":{"b":1},"detail":{"a":[0,1]}}"#, true),
+        (r#"{"detail":{"a":1,"x":{"a":2},"\u0061":2}}"#, false),
+        (r#"{"detail":[{"a":1,"a":2},{"a":3,"a":1}]}"#, true),
+        // Different keys reaching one path are both kept (AWS joins keys with '.').
+        (r#"{"detail.a":1,"detail":{"a":2}}"#, true),
+    ] {
+        assert_eq!(p.matches_json(event), Ok(want), "{event}");
+        let v = crate::json::parse(event).unwrap();
+        assert_eq!(p.matches_value(&v), want, "{event} as a value");
+    }
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
@@ -584,7 +643,7 @@ fn number_text_reads_like_serde() {
         "123456789012.000001",
     ] {
         let want: serde_json::Number = serde_json::from_str(t).unwrap();
-        assert_eq!(super::event::to_number(t), Some(want), "{t}");
+        assert_eq!(crate::json::to_number(t), Some(want), "{t}");
     }
 }
 
@@ -604,4 +663,30 @@ fn extremes() {
     assert!(Pattern::from_value(&deep).is_err());
     let _ = p.matches_value(&deep);
     std::mem::forget(deep); // dropping 10k nested maps recursively could overflow the test stack
+}
+
+/// AWS's depth on a thread with little stack: the readers grow the stack as they recurse.
+#[test]
+fn deepest_input_on_a_small_stack() {
+    let run = std::thread::Builder::new().stack_size(1024 * 1024);
+    let outcome = run
+        .spawn(|| {
+            let n = crate::json::MAX_DEPTH;
+            let deep = |leaf: &str| r#"{"a":"#.repeat(n - 1) + leaf + &"}".repeat(n - 1);
+            let p = Pattern::parse(&deep("[1]")).unwrap();
+            let too_deep = Pattern::parse(&format!("[{}]", deep("[1]"))).unwrap_err();
+            (
+                p.matches_json(&deep("1")),
+                p.matches_json(&deep("2")),
+                p.matches_json(&deep(r#"{"b":[[[]]]}"#)).is_err(),
+                too_deep.reason().to_owned(),
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(outcome.0, Ok(true));
+    assert_eq!(outcome.1, Ok(false));
+    assert!(outcome.2);
+    assert_eq!(outcome.3, crate::json::depth_message(1001));
 }
