@@ -10,6 +10,7 @@ pub mod arn;
 pub mod buses;
 pub mod clock;
 pub mod connections;
+pub mod delivery_log;
 pub mod endpoints;
 pub mod error;
 pub mod events;

@@ -3,6 +3,7 @@
 
 use crate::buses::EventBus;
 use crate::clock::Clock;
+use crate::delivery_log::DeliveryLog;
 use crate::events::Delivery;
 use parking_lot::{Mutex, RwLock};
 use rustc_hash::FxHashMap;
@@ -88,7 +89,7 @@ impl Region {
 pub struct Backend {
     regions: RwLock<FxHashMap<Ctx, Arc<Mutex<Region>>>>,
     pub clock: Clock,
-    deliveries: Mutex<Vec<Delivery>>,
+    deliveries: Mutex<DeliveryLog>,
     /// The time up to which scheduled rules have fired (see `scheduler`).
     pub schedule_progress: Mutex<Option<f64>>,
     /// Set once any rule has had a schedule, so calls skip the scheduler until then.
@@ -167,39 +168,45 @@ impl Backend {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Appends to the delivery log; returns the delivery's index.
+    /// Appends to the delivery log; returns the delivery's index (its number for good,
+    /// see `delivery_log`).
     pub fn record(&self, d: Delivery) -> usize {
-        let mut log = self.deliveries.lock();
-        log.push(d);
-        log.len() - 1
+        self.deliveries.lock().record(d)
     }
 
+    /// Records that delivery `index` failed after all; nothing if it was dropped.
     pub fn mark_failed(&self, index: usize, error: String) {
-        if let Some(d) = self.deliveries.lock().get_mut(index) {
-            d.succeeded = false;
-            d.error = Some(error);
-        }
+        self.deliveries.lock().mark_failed(index, error);
     }
 
     /// Records whether delivery `index` was forwarded to its target's service, and why not
-    /// or what the service answered.
+    /// or what the service answered; nothing if it was dropped.
     pub fn set_forwarded(&self, index: usize, forwarded: bool, note: Option<String>) {
-        if let Some(d) = self.deliveries.lock().get_mut(index) {
-            d.forwarded = Some(forwarded);
-            d.note = note;
-        }
+        self.deliveries.lock().set_forwarded(index, forwarded, note);
     }
 
-    /// A copy of the delivery log from the `start`-th delivery on, oldest first.
+    /// A copy of the delivery log from the delivery numbered `start` on (or the oldest
+    /// kept), oldest first.
     pub fn deliveries(&self, start: usize) -> Vec<Delivery> {
         let log = self.deliveries.lock();
-        log.get(start..)
-            .map(<[Delivery]>::to_vec)
-            .unwrap_or_default()
+        log.range(start, usize::MAX)
+            .map(|(_, e)| e.delivery())
+            .collect()
     }
 
+    /// The index the next delivery will get: every delivery logged so far, counted.
     pub fn delivery_count(&self) -> usize {
-        self.deliveries.lock().len()
+        self.deliveries.lock().next()
+    }
+
+    /// Reads the delivery log under its lock (keep `f` short: every delivery waits on it).
+    pub fn with_deliveries<R>(&self, f: impl FnOnce(&DeliveryLog) -> R) -> R {
+        f(&self.deliveries.lock())
+    }
+
+    /// Keeps at most `max` deliveries (the oldest are dropped and counted); None: all.
+    pub fn set_max_deliveries(&self, max: Option<usize>) {
+        self.deliveries.lock().set_max(max);
     }
 
     pub fn clear_deliveries(&self) {
