@@ -23,6 +23,15 @@ use serde_json::{Number, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
 
+#[path = "py/args.rs"]
+mod args;
+#[path = "py/convert.rs"]
+mod convert;
+#[path = "py/log.rs"]
+mod log;
+#[path = "py/matching.rs"]
+mod matching;
+
 /// What the package hands over once at import: the model and botocore's helpers.
 struct Globals {
     model: Model,
@@ -278,9 +287,14 @@ struct PyBackend(Arc<Backend>);
 
 #[pymethods]
 impl PyBackend {
+    /// `max_deliveries`: keep at most this many deliveries in the log (the oldest are
+    /// dropped, and counted); None keeps all.
     #[new]
-    fn new() -> Self {
-        PyBackend(Arc::new(Backend::new()))
+    #[pyo3(signature = (max_deliveries=None))]
+    fn new(max_deliveries: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let b = Backend::new();
+        b.set_max_deliveries(log::bound(max_deliveries)?);
+        Ok(PyBackend(Arc::new(b)))
     }
 
     /// Forgets every resource in every account and region, and the delivery log.
@@ -289,42 +303,92 @@ impl PyBackend {
     }
 
     /// The delivery log, oldest first: one dict per delivery of an event to a target,
-    /// from the `start`-th on.
-    #[pyo3(signature = (start=0))]
-    fn deliveries<'py>(&self, py: Python<'py>, start: usize) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        let g = globals()?;
-        self.0
-            .deliveries(start)
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let x = PyDict::new(py);
-                x.set_item("account", &d.account)?;
-                x.set_item("region", &d.region)?;
-                x.set_item("event_bus_name", &d.event_bus_name)?;
-                x.set_item("rule_name", &d.rule_name)?;
-                x.set_item("rule_arn", &d.rule_arn)?;
-                x.set_item("target_id", &d.target_id)?;
-                x.set_item("target_arn", &d.target_arn)?;
-                x.set_item("payload", &d.payload)?;
-                x.set_item("event", pythonize::pythonize(py, d.event.as_ref())?)?;
-                x.set_item("time", g.parse_timestamp.bind(py).call1((d.time,))?)?;
-                x.set_item("succeeded", d.succeeded)?;
-                x.set_item("error", d.error.as_deref())?;
-                x.set_item("forwarded", d.forwarded)?;
-                x.set_item("note", d.note.as_deref())?;
-                x.set_item("index", start + i)?;
-                Ok(x)
-            })
-            .collect()
+    /// numbered from `start` to before `stop` (every delivery keeps its number; a number
+    /// no longer kept is passed over).
+    #[pyo3(signature = (start=0, stop=None))]
+    fn deliveries<'py>(
+        &self,
+        py: Python<'py>,
+        start: usize,
+        stop: Option<usize>,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let entries = self.0.with_deliveries(|log| {
+            log.range(start, stop.unwrap_or(usize::MAX))
+                .map(|(i, e)| (i, e.clone()))
+                .collect::<Vec<_>>()
+        });
+        log::dicts(py, globals()?, &entries)
+    }
+
+    /// The deliveries (dicts, oldest first) to a target (ARN or Id), by a rule (name or
+    /// ARN), on a bus, or that succeeded or failed: each filter given narrows the choice.
+    #[pyo3(signature = (target=None, rule=None, event_bus_name=None, succeeded=None))]
+    fn deliveries_where<'py>(
+        &self,
+        py: Python<'py>,
+        target: Option<&str>,
+        rule: Option<&str>,
+        event_bus_name: Option<&str>,
+        succeeded: Option<bool>,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let filter = crate::delivery_log::Filter {
+            target,
+            rule,
+            event_bus_name,
+            succeeded,
+        };
+        let entries = self.0.with_deliveries(|log| {
+            log.find(&filter, 0)
+                .into_iter()
+                .filter_map(|i| Some((i, log.get(i)?.clone())))
+                .collect::<Vec<_>>()
+        });
+        log::dicts(py, globals()?, &entries)
     }
 
     fn clear_deliveries(&self) {
         self.0.clear_deliveries();
     }
 
+    /// The number the next delivery will get: every delivery logged so far, counted.
     fn delivery_count(&self) -> usize {
         self.0.delivery_count()
+    }
+
+    /// How many deliveries the log keeps.
+    fn delivery_len(&self) -> usize {
+        self.0.with_deliveries(|log| log.len())
+    }
+
+    /// The number of the oldest delivery kept.
+    fn delivery_first(&self) -> usize {
+        self.0.with_deliveries(|log| log.first())
+    }
+
+    /// How many deliveries `max_deliveries` has dropped since the log was last cleared.
+    fn deliveries_dropped(&self) -> u64 {
+        self.0.with_deliveries(|log| log.dropped())
+    }
+
+    #[getter]
+    fn max_deliveries(&self) -> Option<usize> {
+        self.0.with_deliveries(|log| log.max())
+    }
+
+    #[setter]
+    fn set_max_deliveries(&self, max: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.0.set_max_deliveries(log::bound(max)?);
+        Ok(())
+    }
+
+    /// Notices the host's time and fires the scheduled rules due by then, as the start of
+    /// a client call does; returns the mock's time (epoch seconds).
+    fn clock_tick(&self, py: Python<'_>) -> PyResult<f64> {
+        let now = self.clock_now(py)?;
+        let b = self.0.clone();
+        catch_unwind(AssertUnwindSafe(|| crate::scheduler::advance(&b, now)))
+            .map_err(|_| PyRuntimeError::new_err("the engine failed while firing schedules"))?;
+        Ok(now)
     }
 
     /// The mock's time, in epoch seconds.
@@ -575,79 +639,16 @@ impl BoundOperation {
     }
 }
 
-/// Pattern text from a JSON string or a dict, as the exploration API accepts either.
-fn pattern_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(text) = obj.extract::<String>() {
-        return Ok(text);
-    }
-    let v: Value = pythonize::depythonize(obj)?;
-    Ok(v.to_string())
-}
-
-/// The same exception the client raises for an invalid pattern.
-fn pattern_error(py: Python<'_>, e: crate::pattern::PatternError) -> PyErr {
-    let err = crate::error::invalid_pattern(e.message());
-    match globals() {
-        Ok(g) => {
-            let mut id_buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-            let request_id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id_buf);
-            match g.make_error.bind(py).call1((
-                err.code,
-                &err.message,
-                "TestEventPattern",
-                &*request_id,
-            )) {
-                Ok(exc) => PyErr::from_value(exc),
-                Err(e) => e,
-            }
-        }
-        Err(e) => e,
-    }
-}
-
-fn compile(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Pattern> {
-    if let Ok(p) = obj.cast::<PyPattern>() {
-        return Ok(p.get().0.clone());
-    }
-    Pattern::parse(&pattern_text(obj)?).map_err(|e| pattern_error(py, e))
-}
-
-/// An event given as JSON text or as a dict.
-enum EventArg {
-    Text(String),
-    Value(Value),
-}
-
-impl EventArg {
-    fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<EventArg> {
-        match obj.extract::<String>() {
-            Ok(text) => Ok(EventArg::Text(text)),
-            Err(_) => Ok(EventArg::Value(pythonize::depythonize(obj)?)),
-        }
-    }
-
-    fn value(self) -> PyResult<Value> {
-        match self {
-            EventArg::Value(v) => Ok(v),
-            EventArg::Text(t) => serde_json::from_str(&t)
-                .map_err(|e| PyValueError::new_err(format!("event is not JSON: {e}"))),
-        }
-    }
-}
-
-fn json_error(e: crate::pattern::EventJsonError) -> PyErr {
-    PyValueError::new_err(format!("event is not JSON: {e}"))
-}
-
 /// A compiled event pattern, for notebooks and tests.
 #[pyclass(name = "Pattern", module = "eventbridge_mock", frozen)]
 struct PyPattern(Pattern);
 
 #[pymethods]
 impl PyPattern {
+    /// `pattern`: JSON text (str or UTF-8 bytes), a dict, or a `Pattern`.
     #[new]
     fn new(py: Python<'_>, pattern: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyPattern(compile(py, pattern)?))
+        Ok(PyPattern(args::pattern(py, pattern, "Pattern")?))
     }
 
     /// The pattern text.
@@ -657,18 +658,14 @@ impl PyPattern {
     }
 
     /// Whether AWS would match `event` (JSON text or a dict) with this pattern.
-    fn matches(&self, event: &Bound<'_, PyAny>) -> PyResult<bool> {
-        match EventArg::from_py(event)? {
-            EventArg::Text(t) => self.0.matches_json(&t).map_err(json_error),
-            EventArg::Value(v) => Ok(self.0.matches_value(&v)),
-        }
+    fn matches(&self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<bool> {
+        args::read_event(py, event, "Pattern.matches", |t| self.0.matches_json(t))
     }
 
     /// Why `event` matched or not: each field and condition, for each `$or` branch.
-    fn explain(&self, event: &Bound<'_, PyAny>) -> PyResult<PyExplanation> {
-        Ok(PyExplanation(
-            self.0.explain(&EventArg::from_py(event)?.value()?),
-        ))
+    fn explain(&self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<PyExplanation> {
+        args::read_event(py, event, "Pattern.explain", |t| self.0.explain_json(t))
+            .map(PyExplanation)
     }
 
     fn __repr__(&self) -> String {
@@ -684,7 +681,7 @@ impl PyPattern {
 }
 
 fn pretty(json: &str) -> String {
-    serde_json::from_str::<Value>(json)
+    crate::json::parse(json)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| json.to_owned())
@@ -731,96 +728,9 @@ fn test_event_pattern(
     pattern: &Bound<'_, PyAny>,
     event: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    PyPattern(compile(py, pattern)?).matches(event)
-}
-
-/// The results of matching many events, as rule ids: names become Python strings once.
-#[derive(Default)]
-struct Batch {
-    /// Per rule id: how many events it matched.
-    counts: Vec<u64>,
-    matched: Vec<u32>,
-    /// Where each event's ids end in `matched`.
-    ends: Vec<usize>,
-}
-
-impl Batch {
-    fn new(rules: usize) -> Self {
-        Batch {
-            counts: vec![0; rules],
-            ..Default::default()
-        }
-    }
-
-    fn record(&mut self, ids: &[u32]) {
-        for &i in ids {
-            self.counts[i as usize] += 1;
-        }
-        self.matched.extend_from_slice(ids);
-        self.ends.push(self.matched.len());
-    }
-
-    fn into_python<'py>(
-        self,
-        py: Python<'py>,
-        names: &[String],
-    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
-        let strs: Vec<Bound<'py, PyString>> = names.iter().map(|n| PyString::new(py, n)).collect();
-        let mut lists = Vec::with_capacity(self.ends.len());
-        let mut start = 0;
-        for &end in &self.ends {
-            lists.push(PyList::new(
-                py,
-                self.matched[start..end].iter().map(|&i| &strs[i as usize]),
-            )?);
-            start = end;
-        }
-        // Ids follow name order, so the counts come out sorted by name.
-        let counts = PyDict::new(py);
-        for (s, &c) in strs.iter().zip(&self.counts) {
-            if c > 0 {
-                counts.set_item(s, c)?;
-            }
-        }
-        Ok((PyList::new(py, lists)?, counts))
-    }
-}
-
-/// Calls `f` with each line of the file at `path` (without its `\n` or `\r\n`), reading
-/// a mebibyte at a time into one buffer: a big file is never held whole. Stops at the
-/// first error `f` returns (the inner result).
-fn json_lines(
-    path: &std::path::Path,
-    mut f: impl FnMut(&[u8]) -> PyResult<()>,
-) -> std::io::Result<PyResult<()>> {
-    use std::io::Read;
-    const BLOCK: u64 = 1 << 20;
-    let mut file = std::fs::File::open(path)?;
-    let mut buf: Vec<u8> = Vec::new();
-    let mut line = |l: &[u8]| f(l.strip_suffix(b"\r").unwrap_or(l));
-    loop {
-        // What is left in `buf` is the start of a line, already searched for a newline.
-        let searched = buf.len();
-        buf.reserve(BLOCK as usize);
-        let got = (&mut file).take(BLOCK).read_to_end(&mut buf)?;
-        let mut start = 0;
-        for at in memchr::memchr_iter(b'\n', &buf[searched..]) {
-            let end = searched + at;
-            if let Err(e) = line(&buf[start..end]) {
-                return Ok(Err(e));
-            }
-            start = end + 1;
-        }
-        if got == 0 {
-            // The last line may have no newline.
-            return Ok(if start < buf.len() {
-                line(&buf[start..])
-            } else {
-                Ok(())
-            });
-        }
-        buf.drain(..start);
-    }
+    const HELPER: &str = "test_event_pattern";
+    let p = args::pattern(py, pattern, HELPER)?;
+    args::read_event(py, event, HELPER, |t| p.matches_json(t))
 }
 
 /// Many named patterns compiled together: which rules match an event.
@@ -837,8 +747,10 @@ impl PyRuleSet {
         if let Some(rules) = rules {
             let items = rules.call_method0("items")?;
             for item in items.try_iter()? {
-                let (name, pattern): (String, Bound<'_, PyAny>) = item?.extract()?;
-                set.insert(&name, &compile(py, &pattern)?);
+                let (name, pattern): (Bound<'_, PyString>, Bound<'_, PyAny>) = item?.extract()?;
+                let name = convert::text(&name)?;
+                let helper = format!("RuleSet rule {name:?}");
+                set.insert(&name, &args::pattern(py, &pattern, &helper)?);
             }
         }
         Ok(PyRuleSet(set))
@@ -848,9 +760,15 @@ impl PyRuleSet {
         self.0.len()
     }
 
-    fn add(&mut self, py: Python<'_>, name: &str, pattern: &Bound<'_, PyAny>) -> PyResult<()> {
-        let p = compile(py, pattern)?;
-        self.0.insert(name, &p);
+    fn add(
+        &mut self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        pattern: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let name = convert::text(name)?;
+        let p = args::pattern(py, pattern, &format!("RuleSet rule {name:?}"))?;
+        self.0.insert(&name, &p);
         Ok(())
     }
 
@@ -860,66 +778,38 @@ impl PyRuleSet {
 
     /// The names of the rules that match `event`, sorted.
     #[pyo3(name = "match")]
-    fn match_one(&self, event: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-        let names = match EventArg::from_py(event)? {
-            EventArg::Text(t) => self.0.matches_json(&t).map_err(json_error)?,
-            EventArg::Value(v) => self.0.matches_value(&v),
-        };
-        Ok(names.into_iter().map(str::to_owned).collect())
+    fn match_one(&self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        args::read_event(py, event, "RuleSet.match", |t| {
+            self.0
+                .matches_json(t)
+                .map(|names| names.into_iter().map(str::to_owned).collect())
+        })
     }
 
     /// Matches every event of `events` (an iterable of JSON texts or dicts, or the path of
-    /// a JSON-lines file) and returns `(per_event_matches, per_rule_counts)`. No Python
-    /// code runs per event; names are counted by index and become Python strings once.
+    /// a JSON-lines file). Returns `(per_event_matches or None with counts_only,
+    /// per_rule_counts, events_matched, skipped, failure)`, where `skipped` lists the
+    /// unreadable events passed over (`skip`) as (line or position, reason) and `failure`
+    /// is the one that stopped the run.
+    #[pyo3(signature = (events, counts_only=false, skip=false))]
     fn _match_many<'py>(
         &self,
         py: Python<'py>,
         events: &Bound<'py, PyAny>,
-    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyDict>)> {
+        counts_only: bool,
+        skip: bool,
+    ) -> PyResult<Bound<'py, PyTuple>> {
         let rules = &self.0;
-        let mut batch = Batch::new(rules.len());
-        let path: Option<std::path::PathBuf> =
-            if events.is_instance_of::<PyString>() || events.hasattr("__fspath__")? {
-                Some(events.extract()?)
-            } else {
-                None
-            };
-        match path {
-            Some(path) => {
-                // "PATH: error", or "PATH:LINE: error" for one event.
-                let fail = |e: &dyn std::fmt::Display| {
-                    PyValueError::new_err(format!("{}:{e}", path.display()))
-                };
-                let mut line_no = 0;
-                json_lines(&path, |line| {
-                    line_no += 1;
-                    let Ok(event) = std::str::from_utf8(line) else {
-                        return Err(fail(&format!("{line_no}: event is not UTF-8 text")));
-                    };
-                    if event.trim().is_empty() {
-                        return Ok(());
-                    }
-                    rules
-                        .match_ids(event, |ids| batch.record(ids))
-                        .map_err(|e| fail(&format!("{line_no}: event is not JSON: {e}")))
-                })
-                .map_err(|e| fail(&format!(" {e}")))??;
-            }
-            None => {
-                for event in events.try_iter()? {
-                    let event = event?;
-                    if let Ok(text) = event.cast::<PyString>() {
-                        rules
-                            .match_ids(text.to_str()?, |ids| batch.record(ids))
-                            .map_err(json_error)?;
-                    } else {
-                        let v: Value = pythonize::depythonize(&event)?;
-                        rules.match_ids_value(&v, |ids| batch.record(ids));
-                    }
-                }
-            }
+        let mut run = matching::Run::new(rules, counts_only, skip);
+        if events.is_instance_of::<PyString>() || events.hasattr("__fspath__")? {
+            let path: std::path::PathBuf = events.extract()?;
+            run.file(&path)
+                .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))?;
+        } else {
+            run.items(events)?;
         }
-        batch.into_python(py, rules.rule_names())
+        let (lists, counts, n) = run.batch.into_python(py, rules.rule_names())?;
+        (lists, counts, n, run.skipped, run.failure).into_pyobject(py)
     }
 }
 
@@ -932,24 +822,23 @@ struct PySchedule {
 
 #[pymethods]
 impl PySchedule {
-    /// Raises the client's ValidationException for an expression AWS would refuse.
+    /// Raises the client's ValidationException, with AWS's message, for an expression AWS
+    /// would refuse; its text names the documented rule the expression breaks.
     #[new]
-    fn new(py: Python<'_>, expression: &str) -> PyResult<Self> {
-        match crate::schedule::Schedule::parse(expression) {
+    fn new(py: Python<'_>, expression: &Bound<'_, PyString>) -> PyResult<Self> {
+        let expression = convert::text(expression)?.into_owned();
+        match crate::schedule::Schedule::parse(&expression) {
             Ok(schedule) => Ok(PySchedule {
-                expression: expression.to_owned(),
+                expression,
                 schedule,
             }),
-            Err(e) => {
-                let g = globals()?;
-                let exc = g.make_error.bind(py).call1((
-                    crate::error::VALIDATION,
-                    e.message(),
-                    "PutRule",
-                    uuid::Uuid::new_v4().to_string(),
-                ))?;
-                Err(PyErr::from_value(exc))
-            }
+            Err(e) => Err(args::helper_error(
+                py,
+                &format!("Schedule({expression:?})"),
+                crate::error::VALIDATION,
+                e.message(),
+                Some(e.reason()),
+            )),
         }
     }
 
@@ -959,12 +848,17 @@ impl PySchedule {
     }
 
     /// The next `n` due instants (epoch seconds) after `after`; a rate schedule counts
-    /// from `since` (when its rule was created), which defaults to `after`.
+    /// from `since` (when its rule was created), which defaults to `after`. Instants past
+    /// the last second a Python datetime holds (9999-12-31T23:59:59Z) are left out.
     #[pyo3(signature = (after, n=1, since=None))]
     fn _next(&self, after: f64, n: usize, since: Option<f64>) -> Vec<i64> {
+        const LAST_DATETIME: i64 = 253_402_300_799;
         let since = since.unwrap_or(after);
-        self.schedule
-            .next(since.floor() as i64, after.floor() as i64, n.min(100_000))
+        let mut due =
+            self.schedule
+                .next(since.floor() as i64, after.floor() as i64, n.min(100_000));
+        due.retain(|&t| t <= LAST_DATETIME);
+        due
     }
 
     fn __str__(&self) -> String {

@@ -57,14 +57,27 @@ pub const INVALID_MESSAGE: &str = "Parameter ScheduleExpression is not valid.";
 const FIRST_YEAR: i32 = 1970;
 const LAST_YEAR: i32 = 2199;
 
-/// An invalid schedule expression; its message is AWS's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScheduleError;
+/// An invalid schedule expression: its message is AWS's (which gives no reason); the reason
+/// says which documented rule the expression breaks, for the exploration helper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleError {
+    reason: String,
+}
 
 impl ScheduleError {
     pub fn message(&self) -> &'static str {
         INVALID_MESSAGE
     }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+fn invalid<T>(reason: impl Into<String>) -> Result<T> {
+    Err(ScheduleError {
+        reason: reason.into(),
+    })
 }
 
 impl fmt::Display for ScheduleError {
@@ -125,7 +138,7 @@ impl Schedule {
         if let Some(inner) = expr.strip_prefix("cron(").and_then(|s| s.strip_suffix(')')) {
             return Cron::parse(inner).map(Schedule::Cron);
         }
-        Err(ScheduleError)
+        invalid("an expression is rate(value unit) or cron(fields), with nothing around it")
     }
 
     /// Due instants strictly after `after` and at or before `until` (epoch seconds, UTC), in
@@ -210,13 +223,21 @@ fn first_minute_after(t: i64) -> Option<i64> {
 }
 
 fn parse_rate(inner: &str) -> Result<u64> {
-    let (value, unit) = inner.split_once(' ').ok_or(ScheduleError)?;
+    const POSITIVE: &str = "the value of a rate is a positive whole number";
+    let Some((value, unit)) = inner.split_once(' ') else {
+        return invalid(
+            "rate() takes a value and a unit separated by one space, as in rate(5 minutes)",
+        );
+    };
     if value.is_empty() || value.len() > 18 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ScheduleError);
+        return invalid(POSITIVE);
     }
-    let value: u64 = value.parse().map_err(|_| ScheduleError)?;
-    if value == 0 || value > i32::MAX as u64 {
-        return Err(ScheduleError);
+    let value: u64 = value.parse().unwrap_or(0);
+    if value == 0 {
+        return invalid(POSITIVE);
+    }
+    if value > i32::MAX as u64 {
+        return invalid("the value of a rate is at most 2147483647");
     }
     let (unit_seconds, plural) = match unit {
         "minute" => (60, false),
@@ -225,10 +246,14 @@ fn parse_rate(inner: &str) -> Result<u64> {
         "hours" => (3_600, true),
         "day" => (86_400, false),
         "days" => (86_400, true),
-        _ => return Err(ScheduleError),
+        _ => return invalid("the unit of a rate is minute(s), hour(s) or day(s), in lower case"),
     };
     if plural != (value > 1) {
-        return Err(ScheduleError);
+        return invalid(if plural {
+            "a rate of 1 takes the singular unit: minute, hour or day"
+        } else {
+            "a rate over 1 takes the plural unit: minutes, hours or days"
+        });
     }
     Ok(value * unit_seconds)
 }
@@ -273,6 +298,18 @@ impl Field {
         }
     }
 
+    /// The field's name, as AWS's documentation calls it.
+    fn label(self) -> &'static str {
+        match self {
+            Field::Minute => "minutes",
+            Field::Hour => "hours",
+            Field::DayOfMonth => "day-of-month",
+            Field::Month => "month",
+            Field::DayOfWeek => "day-of-week",
+            Field::Year => "year",
+        }
+    }
+
     fn names(self) -> &'static [&'static str] {
         match self {
             Field::Month => &[
@@ -287,28 +324,43 @@ impl Field {
 /// One value of a field: its number, and whether it was written as a name.
 fn parse_value(text: &str, field: Field) -> Result<(u32, bool)> {
     let value = if !text.is_empty() && text.len() <= 9 && text.bytes().all(|b| b.is_ascii_digit()) {
-        (text.parse::<u32>().map_err(|_| ScheduleError)?, false)
+        (text.parse::<u32>().unwrap_or(u32::MAX), false)
     } else {
-        let index = field
-            .names()
-            .iter()
-            .position(|n| *n == text)
-            .ok_or(ScheduleError)?;
-        (index as u32 + 1, true)
+        match field.names().iter().position(|n| *n == text) {
+            Some(index) => (index as u32 + 1, true),
+            None => {
+                return invalid(format!(
+                    "'{text}' is not a value of the {} field",
+                    field.label()
+                ))
+            }
+        }
     };
     if value.0 < field.min() || value.0 > field.max() {
-        return Err(ScheduleError);
+        return invalid(format!(
+            "{} in the {} field is not in {}-{}",
+            value.0,
+            field.label(),
+            field.min(),
+            field.max()
+        ));
     }
     Ok(value)
 }
 
 fn parse_step(text: &str, field: Field) -> Result<u32> {
-    if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ScheduleError);
-    }
-    let step: u32 = text.parse().map_err(|_| ScheduleError)?;
+    let step: u32 =
+        if !text.is_empty() && text.len() <= 9 && text.bytes().all(|b| b.is_ascii_digit()) {
+            text.parse().unwrap_or(0)
+        } else {
+            0
+        };
     if step == 0 || step > field.max_step() {
-        return Err(ScheduleError);
+        return invalid(format!(
+            "the step after '/' in the {} field is a whole number from 1 to {}",
+            field.label(),
+            field.max_step()
+        ));
     }
     Ok(step)
 }
@@ -329,8 +381,14 @@ fn parse_list(text: &str, field: Field) -> Result<[u64; 4]> {
         } else if let Some((a, b)) = range.split_once('-') {
             let (a, a_name) = parse_value(a, field)?;
             let (b, b_name) = parse_value(b, field)?;
-            if a_name != b_name || (field == Field::Year && b < a) {
-                return Err(ScheduleError);
+            if a_name != b_name {
+                return invalid(format!(
+                    "a range in the {} field cannot mix a name and a number",
+                    field.label()
+                ));
+            }
+            if field == Field::Year && b < a {
+                return invalid("a range of years cannot run backwards");
             }
             (a, b)
         } else {
@@ -370,7 +428,7 @@ fn parse_day_of_month(text: &str) -> Result<Option<DayRule>> {
     if let Some(offset) = text.strip_prefix("L-") {
         let (offset, _) = parse_value(offset, Field::DayOfMonth)?;
         if offset > 30 {
-            return Err(ScheduleError);
+            return invalid("L-n in the day-of-month field takes n from 1 to 30");
         }
         return Ok(Some(DayRule::LastDay(offset)));
     }
@@ -396,7 +454,7 @@ fn parse_day_of_week(text: &str) -> Result<Option<DayRule>> {
     if let Some((day, nth)) = text.split_once('#') {
         let (day, _) = parse_value(day, Field::DayOfWeek)?;
         if nth.len() != 1 || !matches!(nth.as_bytes()[0], b'1'..=b'5') {
-            return Err(ScheduleError);
+            return invalid("in the day-of-week field, d#n takes one weekday d and n from 1 to 5");
         }
         return Ok(Some(DayRule::NthWeekday(
             day,
@@ -413,13 +471,21 @@ impl Cron {
         let upper = inner.to_ascii_uppercase();
         let fields: Vec<&str> = upper.split([' ', '\t']).filter(|f| !f.is_empty()).collect();
         let [minute, hour, dom, month, dow, year] = fields[..] else {
-            return Err(ScheduleError);
+            return invalid(format!(
+                "cron() takes six fields (minutes, hours, day-of-month, month, day-of-week, year), not {}",
+                fields.len()
+            ));
         };
-        let days = match (parse_day_of_month(dom)?, parse_day_of_week(dow)?) {
-            (Some(rule), None) | (None, Some(rule)) => rule,
-            // Both given, or both `?`.
-            _ => return Err(ScheduleError),
-        };
+        let days =
+            match (parse_day_of_month(dom)?, parse_day_of_week(dow)?) {
+                (Some(rule), None) | (None, Some(rule)) => rule,
+                (Some(_), Some(_)) => return invalid(
+                    "day-of-month and day-of-week cannot both be given: one of them must be '?'",
+                ),
+                (None, None) => {
+                    return invalid("day-of-month and day-of-week cannot both be '?'");
+                }
+            };
         Ok(Cron {
             minutes: parse_list(minute, Field::Minute)?[0],
             hours: parse_list(hour, Field::Hour)?[0] as u32,

@@ -147,10 +147,13 @@ def test_ruleset_match_and_match_many(tmp_path):
     small = {**ENVELOPE, "detail": {"state": "paid", "amount": 5}}
     report = rules.match_many([ENVELOPE, json.dumps(small)])
     assert report.matches == [["big", "paid"], ["paid"]]
-    assert report.counts == {"big": 1, "paid": 2}
+    # Every rule has its count, zero included, in name order.
+    assert report.counts == {"big": 1, "other": 0, "paid": 2}
+    assert list(report.counts) == ["big", "other", "paid"]
+    assert report.counts["other"] == 0
     path = tmp_path / "events.jsonl"
     path.write_text(json.dumps(ENVELOPE) + "\n" + json.dumps(small) + "\n")
-    assert rules.match_many(path).counts == {"big": 1, "paid": 2}
+    assert rules.match_many(path).counts == {"big": 1, "other": 0, "paid": 2}
     assert rules.match_many(str(path)).matches == [["big", "paid"], ["paid"]]
     rules.remove("big")
     rules.add("state", '{"detail": {"state": [{"prefix": "pa"}]}}')
@@ -170,7 +173,7 @@ def test_match_many_reads_json_lines_files(tmp_path):
     path.write_text(f"{line}\n{{not json\n")
     with pytest.raises(ValueError) as e:
         rules.match_many(path)
-    assert str(e.value).startswith(f"{path}:2: event is not JSON: ")
+    assert str(e.value).startswith(f"{path}:2: event is not valid JSON: expected a key at byte 1")
     with pytest.raises(ValueError) as e:
         rules.match_many(tmp_path / "missing.jsonl")
     assert str(e.value).startswith(f"{tmp_path / 'missing.jsonl'}: ")

@@ -20,8 +20,8 @@ from typing import (
     final,
 )
 
-_PatternLike = Union[str, Mapping[str, Any], "Pattern"]
-_EventLike = Union[str, Mapping[str, Any]]
+_PatternLike = Union[str, bytes, Mapping[str, Any], "Pattern"]
+_EventLike = Union[str, bytes, Mapping[str, Any]]
 _RuleSetT = TypeVar("_RuleSetT", bound="RuleSet")
 
 def init(
@@ -35,14 +35,39 @@ def init(
 class Backend:
     """The state of one mock cloud: every account and region."""
 
-    def __new__(cls) -> "Backend": ...
+    def __new__(cls, max_deliveries: Optional[int] = None) -> "Backend":
+        """``max_deliveries``: keep at most this many deliveries in the log (the oldest are
+        dropped, and counted); None keeps all."""
     def reset(self) -> None:
         """Forgets every resource in every account and region, and the delivery log."""
-    def deliveries(self, start: int = 0) -> List[Dict[str, Any]]:
+    def deliveries(self, start: int = 0, stop: Optional[int] = None) -> List[Dict[str, Any]]:
         """The delivery log, oldest first: one dict per delivery of an event to a target,
-        from the ``start``-th on."""
+        numbered from ``start`` to before ``stop`` (a number no longer kept is passed over)."""
+    def deliveries_where(
+        self,
+        target: Optional[str] = None,
+        rule: Optional[str] = None,
+        event_bus_name: Optional[str] = None,
+        succeeded: Optional[bool] = None,
+    ) -> List[Dict[str, Any]]:
+        """The deliveries to a target (ARN or Id), by a rule (name or ARN), on a bus, or that
+        succeeded or failed: each filter given narrows the choice."""
     def clear_deliveries(self) -> None: ...
-    def delivery_count(self) -> int: ...
+    def delivery_count(self) -> int:
+        """The number the next delivery will get: every delivery logged so far, counted."""
+    def delivery_len(self) -> int:
+        """How many deliveries the log keeps."""
+    def delivery_first(self) -> int:
+        """The number of the oldest delivery kept."""
+    def deliveries_dropped(self) -> int:
+        """How many deliveries ``max_deliveries`` has dropped since the log was last cleared."""
+    @property
+    def max_deliveries(self) -> Optional[int]: ...
+    @max_deliveries.setter
+    def max_deliveries(self, max: Optional[int]) -> None: ...
+    def clock_tick(self) -> float:
+        """Notices the host's time and fires the scheduled rules due by then, as the start of
+        a client call does; returns the mock's time (epoch seconds)."""
     def clock_now(self) -> float:
         """The mock's time, in epoch seconds."""
     def clock_is_frozen(self) -> bool: ...
@@ -125,15 +150,21 @@ class RuleSet:
     def match(self, event: _EventLike) -> List[str]:
         """The names of the rules that match ``event``, sorted."""
     def _match_many(
-        self, events: Union[Iterable[_EventLike], str, "os.PathLike[str]"]
-    ) -> Tuple[List[List[str]], Dict[str, int]]: ...
+        self,
+        events: Union[Iterable[_EventLike], str, "os.PathLike[str]"],
+        counts_only: bool = False,
+        skip: bool = False,
+    ) -> Tuple[
+        Optional[List[List[str]]], Dict[str, int], int, List[Tuple[int, str]], Optional[Tuple[int, str]]
+    ]: ...
 
 @final
 class Schedule:
     """A schedule expression, for seeing when a rule will fire."""
 
     def __new__(cls, expression: str) -> "Schedule":
-        """Raises the client's ValidationException for an expression AWS would refuse."""
+        """Raises the client's ValidationException, with AWS's message, for an expression AWS
+        would refuse; its text names the documented rule the expression breaks."""
     @property
     def expression(self) -> str: ...
     def _next(self, after: float, n: int = 1, since: Optional[float] = None) -> List[int]:

@@ -39,8 +39,18 @@ class Clock:
         self._after_move = after_move
 
     def now(self) -> datetime.datetime:
-        """The mock's current time (UTC)."""
-        return _datetime(self._backend.clock_now())
+        """The mock's current time (UTC). Reading it fires the scheduled rules due by then,
+        as a client call would."""
+        return _datetime(self._catch_up())
+
+    def _catch_up(self) -> float:
+        """Fires the schedules due by now (forwarding what they deliver when the mock
+        forwards); returns the mock's time in epoch seconds."""
+        start = self._backend.delivery_count()
+        now = self._backend.clock_tick()
+        if self._after_move is not None and self._backend.delivery_count() != start:
+            self._after_move(start)
+        return now
 
     @property
     def frozen(self) -> bool:
@@ -102,10 +112,16 @@ class Schedule:
 
     def next(self, after: Optional[When] = None, n: int = 1, since: Optional[When] = None) -> List[datetime.datetime]:
         """The next ``n`` due instants after ``after`` (default: now). A rate schedule
-        counts from ``since``, when its rule was created (default: ``after``)."""
+        counts from ``since``, when its rule was created (default: ``after``). Fewer come
+        back when the schedule ends (cron stops after 2199) or its instants pass the year
+        9999, the last a datetime holds."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"Schedule.next: n must be a whole number, not {type(n).__name__}")
+        if n < 0:
+            raise ValueError(f"Schedule.next: n must be at least 0, not {n}")
         start = _epoch(after) if after is not None else datetime.datetime.now(datetime.timezone.utc).timestamp()
         since_epoch = _epoch(since) if since is not None else None
-        return [_datetime(t) for t in self._native._next(start, n, since_epoch)]
+        return [_datetime(t) for t in self._native._next(start, min(n, 100_000), since_epoch)]
 
     def __str__(self) -> str:
         return str(self._native)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import operator
 from dataclasses import dataclass
 from typing import Any, Iterator, List, Optional
 
@@ -32,7 +33,8 @@ class Delivery:
     succeeded: bool
     error: Optional[str] = None
     index: int = 0
-    """The delivery's position in the log."""
+    """The delivery's number: deliveries are numbered in order from 0 when the state is
+    made, and keep their number when older ones are dropped or the log is cleared."""
     forwarded: Optional[bool] = None
     """With ``forward_targets``: whether it was also sent to the target's service (moto's,
     or a configured endpoint); None when the mock does not forward."""
@@ -85,6 +87,13 @@ class Deliveries:
     def failed(self) -> "Deliveries":
         return Deliveries([d for d in self if not d.succeeded])
 
+    def last(self, n: int = 1) -> "Deliveries":
+        """The ``n`` most recent deliveries, oldest first."""
+        n = operator.index(n)
+        if n < 0:
+            raise ValueError(f"Deliveries.last: n must be at least 0, not {n}")
+        return Deliveries(list(self._items[len(self._items) - n:]) if n else [])
+
     def payloads(self) -> list:
         """Each payload parsed as JSON (or the raw string when it is not JSON)."""
         out = []
@@ -100,17 +109,99 @@ class Deliveries:
 
 
 class DeliveryLog(Deliveries):
-    """The live log of a mock's state: re-read on every use, and clearable."""
+    """The live log of a mock's state, read where it is kept: ``len()`` costs nothing, and
+    a read converts only the deliveries it returns (the filters select before converting).
 
-    def __init__(self, backend):
+    With the mock's clock, every read first fires the scheduled rules that have come due
+    (as a client call would), so a test whose time moved under freezegun or time-machine
+    sees their deliveries without another call.
+    """
+
+    _CHUNK = 256
+
+    def __init__(self, backend, clock=None):
         self._backend = backend
+        self._clock = clock
+
+    def _now(self) -> None:
+        if self._clock is not None:
+            self._clock._catch_up()
 
     @property
     def _items(self) -> List[Delivery]:  # type: ignore[override]
+        self._now()
         return [Delivery(**d) for d in self._backend.deliveries()]
+
+    def __len__(self) -> int:
+        self._now()
+        return self._backend.delivery_len()
+
+    def __iter__(self) -> Iterator[Delivery]:
+        self._now()
+        start, stop = self._backend.delivery_first(), self._backend.delivery_count()
+        while start < stop:
+            chunk = self._backend.deliveries(start, min(stop, start + self._CHUNK))
+            if not chunk:
+                return
+            for raw in chunk:
+                yield Delivery(**raw)
+            start = chunk[-1]["index"] + 1
+
+    def __getitem__(self, index):
+        self._now()
+        first, n = self._backend.delivery_first(), self._backend.delivery_len()
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(n)
+            if step < 0:
+                return self._items[index]
+            raws = self._backend.deliveries(first + lo, first + max(lo, hi))
+            return [Delivery(**d) for d in raws[::step]]
+        i = operator.index(index)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("delivery index out of range")
+        (raw,) = self._backend.deliveries(first + i, first + i + 1)
+        return Delivery(**raw)
+
+    def _where(self, **filters) -> Deliveries:
+        self._now()
+        return Deliveries([Delivery(**d) for d in self._backend.deliveries_where(**filters)])
+
+    def to(self, target_arn: str) -> Deliveries:
+        return self._where(target=target_arn)
+
+    def for_rule(self, rule: str) -> Deliveries:
+        return self._where(rule=rule)
+
+    def on_bus(self, event_bus_name: str) -> Deliveries:
+        return self._where(event_bus_name=event_bus_name)
+
+    def succeeded(self) -> Deliveries:
+        return self._where(succeeded=True)
+
+    def failed(self) -> Deliveries:
+        return self._where(succeeded=False)
+
+    def last(self, n: int = 1) -> Deliveries:
+        """The ``n`` most recent deliveries, oldest first."""
+        self._now()
+        n = operator.index(n)
+        if n < 0:
+            raise ValueError(f"DeliveryLog.last: n must be at least 0, not {n}")
+        stop = self._backend.delivery_count()
+        return Deliveries([Delivery(**d) for d in self._backend.deliveries(max(0, stop - n), stop)])
+
+    @property
+    def dropped(self) -> int:
+        """How many deliveries ``max_deliveries`` dropped (the oldest) since the log was last
+        cleared."""
+        return self._backend.deliveries_dropped()
 
     def clear(self) -> None:
         self._backend.clear_deliveries()
 
     def __repr__(self) -> str:
-        return f"DeliveryLog({len(self)} deliveries)"
+        dropped = self.dropped
+        more = f", {dropped} dropped" if dropped else ""
+        return f"DeliveryLog({len(self)} deliveries{more})"

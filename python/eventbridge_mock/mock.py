@@ -51,12 +51,14 @@ class mock_events:
         region_name: Optional[str] = None,
         forward_targets: bool = False,
         frozen_at: Optional[When] = None,
+        max_deliveries: Optional[int] = None,
     ):
         self.account_id = account_id or DEFAULT_ACCOUNT_ID
         self.region_name = region_name
         self.forward_targets = forward_targets
         self.frozen_at = frozen_at
-        self.backend = _native.Backend()
+        # The delivery log keeps at most `max_deliveries` (the oldest are dropped and counted).
+        self.backend = _native.Backend(max_deliveries=max_deliveries)
         self.clock = Clock(self.backend, self._forward_from if forward_targets else None)
 
     # The handle a test uses.
@@ -71,7 +73,7 @@ class mock_events:
     @property
     def deliveries(self) -> DeliveryLog:
         """Every delivery of an event to a target, in every account and region."""
-        return DeliveryLog(self.backend)
+        return DeliveryLog(self.backend, self.clock)
 
     def reset(self) -> None:
         """Forgets every resource and delivery, in every account and region."""

@@ -18,6 +18,11 @@ impl PatternError {
         }
     }
 
+    /// Nesting past AWS's limit, for a pattern given other than as text.
+    pub fn nested_too_deep() -> Self {
+        PatternError::new(crate::json::depth_message(crate::json::MAX_DEPTH + 1))
+    }
+
     /// The full message, as AWS returns it in `InvalidEventPatternException`.
     pub fn message(&self) -> String {
         format!("{PREFIX}{}", self.reason)
