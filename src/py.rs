@@ -20,6 +20,7 @@ use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
 use serde_json::{Number, Value};
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
 
@@ -175,8 +176,9 @@ impl Param for P<'_> {
             ShapeType::Double | ShapeType::Float => number(v.extract::<f64>().unwrap_or(0.0)),
             // botocore sends timestamps as epoch seconds, rounded to milliseconds.
             ShapeType::Timestamp => number((self.epoch().unwrap_or(0.0) * 1000.0).round() / 1000.0),
-            _ => match v.extract::<String>() {
-                Ok(s) => Value::String(s),
+            _ => match v.cast::<PyString>() {
+                // Unpaired surrogates read as '?', as AWS's Java side encodes them.
+                Ok(s) => Value::String(convert::text(s).map(Cow::into_owned).unwrap_or_default()),
                 Err(_) => match v.extract::<Vec<u8>>() {
                     Ok(b) => Value::String(String::from_utf8_lossy(&b).into_owned()),
                     Err(_) => Value::String(self.display()),

@@ -548,7 +548,54 @@ pub fn validate_target_at(target: &Value, index: usize) -> Result<(), (String, S
             &e,
         )));
     }
+    if let Some(name) = quoted_key_placeholder(template) {
+        return Err(err(format!(
+            "InputTemplate for target {id} contains placeholder {name} used as an object key."
+        )));
+    }
     Ok(())
+}
+
+/// A placeholder written inside a key of a JSON template (`{"<name>": 1}`), which IT forbids
+/// as it forbids an unquoted one there: each quoted placeholder is marked, and the keys of
+/// the parsed template searched for a mark.
+fn quoted_key_placeholder(template: &str) -> Option<&str> {
+    let pieces = split(template, true, &|_| true);
+    let mut marked = String::with_capacity(template.len());
+    let mut names = Vec::new();
+    for piece in &pieces {
+        match piece {
+            Piece::Text(t) => marked.push_str(t),
+            Piece::Var { name, quoted: true } => {
+                // Private-use characters, which no template's own text is taken to hold.
+                marked.push_str(&format!("\u{e000}{}\u{e001}", names.len()));
+                names.push(*name);
+            }
+            Piece::Var { quoted: false, .. } => marked.push_str("null"),
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let doc: Value = serde_json::from_str(&marked).ok()?;
+    let mut open = vec![&doc];
+    while let Some(v) = open.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    if let Some(at) = k.find('\u{e000}') {
+                        let rest = &k[at + '\u{e000}'.len_utf8()..];
+                        let n: usize = rest.split('\u{e001}').next()?.parse().ok()?;
+                        return names.get(n).copied();
+                    }
+                    open.push(child);
+                }
+            }
+            Value::Array(items) => open.extend(items),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// put_targets checks for one target; `Err((error_code, message))` with AWS's texts.

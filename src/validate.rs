@@ -330,6 +330,42 @@ fn aws_display(model: &Model, id: Option<ShapeId>, v: &Value) -> String {
     }
 }
 
+/// Whether a map key meets its shape's length and pattern.
+fn key_ok(key: &crate::model::Shape, k: &str) -> bool {
+    let chars = || k.chars().count() as f64;
+    key.max
+        .is_none_or(|max| k.len() as f64 <= max || chars() <= max)
+        && key.min.is_none_or(|min| chars() >= min)
+        && key
+            .pattern
+            .as_ref()
+            .is_none_or(|(_, re)| re.is_match(k).unwrap_or(true))
+}
+
+/// Every constraint of a map's key shape, as AWS lists them when a key fails one
+/// (docs/aws-facts.md §1.2).
+fn key_constraints(key: &crate::model::Shape) -> Vec<String> {
+    let mut c = Vec::new();
+    if let Some(max) = key.max {
+        c.push(format!(
+            "Member must have length less than or equal to {}",
+            fmt_number(max)
+        ));
+    }
+    if let Some(min) = key.min {
+        c.push(format!(
+            "Member must have length greater than or equal to {}",
+            fmt_number(min)
+        ));
+    }
+    if let Some((text, _)) = &key.pattern {
+        c.push(format!(
+            "Member must satisfy regular expression pattern: {text}"
+        ));
+    }
+    c
+}
+
 fn fmt_json_number(n: &Number) -> String {
     n.to_string()
 }
@@ -441,6 +477,14 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec
                     fail(format!(
                         "Member must have length less than or equal to {}",
                         fmt_number(max)
+                    ));
+                }
+            }
+            if let Some(ks) = shape.key {
+                if o.keys().any(|k| !key_ok(model.shape(ks), k)) {
+                    fail(format!(
+                        "Map keys must satisfy constraint: [{}]",
+                        key_constraints(model.shape(ks)).join(", ")
                     ));
                 }
             }
