@@ -319,7 +319,7 @@ impl PyBackend {
                 .map(|(i, e)| (i, e.clone()))
                 .collect::<Vec<_>>()
         });
-        log::dicts(py, globals()?, &entries)
+        log::dicts(py, &entries)
     }
 
     /// The deliveries (dicts, oldest first) to a target (ARN or Id), by a rule (name or
@@ -345,7 +345,7 @@ impl PyBackend {
                 .filter_map(|i| Some((i, log.get(i)?.clone())))
                 .collect::<Vec<_>>()
         });
-        log::dicts(py, globals()?, &entries)
+        log::dicts(py, &entries)
     }
 
     fn clear_deliveries(&self) {

@@ -2,12 +2,11 @@
 //! asked for.
 
 use super::convert::to_python;
-use super::Globals;
 use crate::delivery_log::Entry;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyString};
+use pyo3::types::{PyBool, PyDateTime, PyDict, PyInt, PyString, PyTzInfo};
 use std::sync::Arc;
 
 /// `max_deliveries` as given: None, or a whole number of at least 0.
@@ -31,12 +30,12 @@ pub(super) fn bound(max: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
 /// The deliveries numbered as given, as the dicts `Delivery(**d)` takes.
 pub(super) fn dicts<'py>(
     py: Python<'py>,
-    g: &Globals,
     entries: &[(usize, Entry)],
 ) -> PyResult<Vec<Bound<'py, PyDict>>> {
     // Deliveries of one event come together, and share its text: it is read once.
     let mut last: Option<(Arc<str>, serde_json::Value)> = None;
     let mut out = Vec::with_capacity(entries.len());
+    let utc = PyTzInfo::utc(py)?.to_owned();
     for (index, e) in entries {
         if !last.as_ref().is_some_and(|(t, _)| Arc::ptr_eq(t, &e.event)) {
             let v = crate::json::parse(&e.event).unwrap_or(serde_json::Value::Null);
@@ -59,9 +58,10 @@ pub(super) fn dicts<'py>(
         put(intern!(py, "target_arn"), s(&r.target_arn))?;
         put(intern!(py, "payload"), s(e.payload()))?;
         put(intern!(py, "event"), event)?;
+        // An aware datetime in UTC (making one in the local zone costs far more).
         put(
             intern!(py, "time"),
-            g.parse_timestamp.bind(py).call1((e.time,))?,
+            PyDateTime::from_timestamp(py, e.time, Some(&utc))?.into_any(),
         )?;
         put(
             intern!(py, "succeeded"),
