@@ -19,6 +19,10 @@ pub(crate) const MAX_EVENT_DEPTH: usize = crate::json::MAX_DEPTH;
 /// Why reading stopped when an event nests deeper than `MAX_EVENT_DEPTH`.
 pub(crate) const TOO_DEEP: &str = "nested deeper than 1000 levels";
 
+/// Why a first reading stopped: a key came twice in one object (never reported: the event
+/// is read again, carefully).
+const AGAIN: &str = "a key came twice";
+
 /// The path of a value that a later duplicate key replaced (the last of duplicate keys
 /// wins, as when AWS reads the event into an object).
 const REPLACED: u32 = u32::MAX;
@@ -250,9 +254,13 @@ pub(crate) struct Flat<'a> {
     pub(crate) top: Option<Vec<TopField>>,
     /// Whether the top-level object's members were gone through (and so recorded).
     pub(crate) top_read: bool,
-    /// The members of the objects being read whose keys some pattern reads: (trie node,
-    /// first and end index of their values in `vals`); a key seen again in the same object
-    /// replaces the values of the earlier member.
+    /// Whether the reader notes where each member's values are, so that a key seen again
+    /// in the same object can replace the earlier member's values. Reading starts without
+    /// (a bit per key then only detects a repeat) and reads the event again with it when
+    /// some key comes twice, which few events have.
+    careful: bool,
+    /// When careful, the members of the objects being read whose keys some pattern reads:
+    /// (trie node, first and end index of their values in `vals`).
     seen: Vec<(u32, u32, u32)>,
     /// Whether some values were replaced (their path is `REPLACED`).
     replaced: bool,
@@ -292,6 +300,7 @@ impl FlatBufs {
             arrays: 0,
             top: None,
             top_read: false,
+            careful: false,
             seen,
             replaced: false,
         }
@@ -409,15 +418,20 @@ impl<'a> Flat<'a> {
             i: 0,
             failure: std::cell::Cell::new((0, "")),
         };
-        sc.ws();
-        let mut r = if self.top.is_some() && sc.peek() == Some(b'{') {
-            sc.object::<true>(trie, 0, 0, self)
-        } else {
-            sc.value(trie, 0, 0, self)
-        };
-        sc.ws();
-        if r.is_ok() && sc.i != sc.b.len() {
-            r = Err(sc.err("trailing characters"));
+        let mut r = sc.document(trie, self);
+        if r.is_err() && sc.failure.get().1 == AGAIN {
+            // A key came twice in one object: read again, noting where values come from.
+            self.vals.clear();
+            self.mem.clear();
+            self.stack.clear();
+            self.arrays = 0;
+            if let Some(top) = &mut self.top {
+                top.clear();
+            }
+            self.top_read = false;
+            self.careful = true;
+            sc.i = 0;
+            r = sc.document(trie, self);
         }
         if self.replaced {
             self.vals.retain(|v| v.path != REPLACED);
@@ -575,6 +589,21 @@ struct Scanner<'a> {
 struct Fail;
 
 impl<'a> Scanner<'a> {
+    /// The whole text: one value and nothing after it.
+    fn document(&mut self, trie: &Trie, f: &mut Flat<'a>) -> Result<(), Fail> {
+        self.ws();
+        if f.top.is_some() && self.peek() == Some(b'{') {
+            self.object::<true>(trie, 0, 0, f)?;
+        } else {
+            self.value(trie, 0, 0, f)?;
+        }
+        self.ws();
+        if self.i != self.b.len() {
+            return Err(self.err("trailing characters"));
+        }
+        Ok(())
+    }
+
     #[cold]
     fn err(&self, what: &'static str) -> Fail {
         self.failure.set((self.i, what));
@@ -737,6 +766,8 @@ impl<'a> Scanner<'a> {
             return Ok(());
         }
         let base = f.seen.len();
+        // The members read so far whose keys some pattern reads, as bits (node % 64).
+        let mut keys = 0u64;
         loop {
             if self.ws_peek() != Some(b'"') {
                 return Err(self.err("expected a key"));
@@ -754,6 +785,15 @@ impl<'a> Scanner<'a> {
             self.colon()?;
             let value_start = self.i;
             match child {
+                Some(c) if !f.careful => {
+                    let bit = 1u64 << (c % 64);
+                    if keys & bit != 0 {
+                        // Perhaps a key again (or another key with the same bit).
+                        return Err(self.err(AGAIN));
+                    }
+                    keys |= bit;
+                    deeper(depth, || self.value(trie, c, depth + 1, f))?;
+                }
                 Some(c) => {
                     let first = f.vals.len();
                     deeper(depth, || self.value(trie, c, depth + 1, f))?;

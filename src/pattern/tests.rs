@@ -360,6 +360,17 @@ fn the_last_of_duplicate_keys_wins() {
         let v = crate::json::parse(event).unwrap();
         assert_eq!(p.matches_value(&v), want, "{event} as a value");
     }
+    // Objects with more keys that patterns read than a first reading tells apart (it notes
+    // them as 64 bits), with and without a repeat.
+    let fields: Vec<String> = (0..70).map(|i| format!(r#""k{i}":[{i}]"#)).collect();
+    let p = Pattern::parse(&format!("{{{}}}", fields.join(","))).unwrap();
+    let members: Vec<String> = (0..70).map(|i| format!(r#""k{i}":{i}"#)).collect();
+    let event = format!("{{{}}}", members.join(","));
+    assert_eq!(p.matches_json(&event), Ok(true));
+    let again = event.replace(r#""k69":69"#, r#""k69":69,"k5":6"#);
+    assert_eq!(p.matches_json(&again), Ok(false));
+    let back = again.replace(r#""k5":6"#, r#""k5":5"#);
+    assert_eq!(p.matches_json(&back), Ok(true));
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
