@@ -16,6 +16,14 @@ use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+/// An event's compact JSON, as a target without Input, InputPath or InputTransformer
+/// receives it.
+pub fn event_text(event: &Value) -> Arc<str> {
+    // serde_json's writer: `Display` (to_string) goes through `fmt::Write` piece by piece,
+    // several times slower.
+    Arc::from(serde_json::to_string(event).unwrap_or_default())
+}
+
 /// Where a delivery went; shared by every delivery through the same target.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Route {
@@ -111,9 +119,10 @@ pub struct DeliveryLog {
 }
 
 impl DeliveryLog {
-    /// Logs a delivery; returns its number.
-    pub fn record(&mut self, d: Delivery) -> usize {
-        let event = self.event_text(&d.event);
+    /// Logs a delivery, given the event's compact JSON if the caller has it (else it is
+    /// made here); returns the delivery's number.
+    pub fn record(&mut self, d: Delivery, text: Option<&Arc<str>>) -> usize {
+        let event = self.event_text(&d.event, text);
         let route = self.route(Route {
             account: d.account,
             region: d.region,
@@ -139,13 +148,13 @@ impl DeliveryLog {
         number
     }
 
-    fn event_text(&mut self, event: &Arc<Value>) -> Arc<str> {
+    fn event_text(&mut self, event: &Arc<Value>, given: Option<&Arc<str>>) -> Arc<str> {
         if let Some((last, text)) = &self.last_event {
             if Arc::ptr_eq(last, event) {
                 return text.clone();
             }
         }
-        let text: Arc<str> = Arc::from(event.to_string());
+        let text = given.cloned().unwrap_or_else(|| event_text(event));
         self.last_event = Some((event.clone(), text.clone()));
         text
     }
@@ -287,8 +296,8 @@ mod tests {
     fn shares_what_deliveries_have_in_common() {
         let mut log = DeliveryLog::default();
         let event = Arc::new(json!({"id": "e1", "detail": {"n": 1}}));
-        log.record(delivery(&event, "a", None));
-        log.record(delivery(&event, "a", Some("custom")));
+        log.record(delivery(&event, "a", None), None);
+        log.record(delivery(&event, "a", Some("custom")), None);
         let (x, y) = (log.get(0).unwrap(), log.get(1).unwrap());
         assert!(Arc::ptr_eq(&x.route, &y.route));
         assert!(Arc::ptr_eq(&x.event, &y.event));
@@ -306,7 +315,7 @@ mod tests {
         log.set_max(Some(2));
         let event = Arc::new(json!({}));
         for t in ["a", "b", "c", "d", "e"] {
-            log.record(delivery(&event, t, None));
+            log.record(delivery(&event, t, None), None);
         }
         assert_eq!(
             (log.first(), log.len(), log.next(), log.dropped()),
@@ -341,7 +350,7 @@ mod tests {
             (5, 0, 5, 0)
         );
         log.mark_failed(4, "after clearing".into());
-        assert_eq!(log.record(delivery(&event, "f", None)), 5);
+        assert_eq!(log.record(delivery(&event, "f", None), None), 5);
         assert_eq!(log.max(), Some(2));
         log.set_max(Some(0));
         assert_eq!((log.len(), log.dropped()), (0, 1));

@@ -323,6 +323,9 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
             continue;
         }
         let mut delivered = Vec::new();
+        // The event's compact JSON, made once: what every target without Input, InputPath
+        // or InputTransformer receives, and what the delivery log keeps.
+        let mut text: Option<Arc<str>> = None;
         let names: Vec<&str> = match (&p.rules, p.unmatched) {
             // A rule ARN ends with the rule's name.
             (Some(only), true) => only
@@ -347,7 +350,13 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
             }
             for target in &rule.targets {
                 let target_arn = str_of(target, "Arn").unwrap_or_default();
-                let (payload, error) = match render(target, &p.event, rule, now) {
+                let rendered = if crate::transform::sends_whole_event(target) {
+                    let t = text.get_or_insert_with(|| crate::delivery_log::event_text(&p.event));
+                    Ok(String::from(&**t))
+                } else {
+                    render(target, &p.event, rule, now)
+                };
+                let (payload, error) = match rendered {
                     Ok(payload) => (payload, None),
                     Err(e) => (String::new(), Some(e)),
                 };
@@ -379,7 +388,7 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
         drop(r);
         for (d, forward) in delivered {
             let ok = d.succeeded;
-            let index = backend.record(d);
+            let index = backend.record_with_text(d, text.as_ref());
             if let (true, Some((ctx, bus))) = (ok, forward) {
                 if p.hops >= MAX_BUS_HOPS {
                     refuse(

@@ -406,6 +406,17 @@ fn render_transformer(it: &Value, event: &Value, info: &RuleInfo) -> Result<Stri
     Ok(out)
 }
 
+/// Whether `render` gives `target` the whole event (its compact JSON): no Input, InputPath
+/// or InputTransformer.
+pub fn sends_whole_event(target: &Value) -> bool {
+    target.get("Input").and_then(Value::as_str).is_none()
+        && target.get("InputPath").and_then(Value::as_str).is_none()
+        && target
+            .get("InputTransformer")
+            .filter(|v| !v.is_null())
+            .is_none()
+}
+
 /// The payload string a target receives for `event`. `target` is the Target structure as given
 /// to put_targets.
 pub fn render(target: &Value, event: &Value, info: &RuleInfo) -> Result<String, String> {
