@@ -675,6 +675,18 @@ impl PyPattern {
         format!("Pattern({})", self.0.source())
     }
 
+    /// Equal when the patterns are the same JSON value (member order aside).
+    fn __eq__(&self, other: PyRef<'_, PyPattern>) -> bool {
+        self.0 == other.0
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.0.hash(&mut h);
+        h.finish()
+    }
+
     fn _repr_html_(&self) -> String {
         format!(
             "<code>Pattern</code><pre>{}</pre>",
@@ -856,6 +868,15 @@ impl PyRuleSet {
 
     fn remove(&mut self, name: &str) {
         self.0.remove(name);
+    }
+
+    /// Each rule's pattern by name, in name order.
+    fn patterns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, p) in self.0.patterns() {
+            d.set_item(name, PyPattern(p.clone()))?;
+        }
+        Ok(d)
     }
 
     /// The names of the rules that match `event`, sorted.

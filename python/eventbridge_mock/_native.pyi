@@ -103,6 +103,10 @@ class Pattern:
     def explain(self, event: _EventLike) -> "Explanation":
         """Why ``event`` matched or not: each field and condition, for each ``$or`` branch."""
     def _repr_html_(self) -> str: ...
+    def __eq__(self, other: object) -> bool:
+        """Equal when both patterns are the same JSON value: member order aside, numbers
+        by value."""
+    def __hash__(self) -> int: ...
 
 @final
 class Explanation:
@@ -122,6 +126,8 @@ class RuleSet:
     def __len__(self) -> int: ...
     def add(self, name: str, pattern: _PatternLike) -> None: ...
     def remove(self, name: str) -> None: ...
+    def patterns(self) -> Dict[str, Pattern]:
+        """Each rule's pattern by name, in name order."""
     def match(self, event: _EventLike) -> List[str]:
         """The names of the rules that match ``event``, sorted."""
     def _match_many(
