@@ -4,8 +4,10 @@ standard output, standard error and exit status."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from importlib.metadata import version
 
 import pytest
@@ -98,6 +100,33 @@ def test_stdin_is_read_in_chunks_that_add_up(tmp_path, files):
     assert doc["counts"] == {"big": 16_667, "never": 0, "paid": 16_667}
     assert doc["matches"][:3] == [[], ["big", "paid"], ["big", "paid"]]
     assert len(doc["matches"]) == 25_001
+
+
+def test_events_from_a_named_pipe(tmp_path, files):
+    """`match rules.json <(zcat events.gz)`: the pipe is read once, whole."""
+    rules, events = files
+    pipe = tmp_path / "events.pipe"
+    os.mkfifo(pipe)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "eventbridge_mock", "match", str(rules), str(pipe)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+    def write() -> None:
+        try:
+            with open(pipe, "wb") as writer:  # waits for the command to open it
+                writer.write(events.read_bytes())
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    out, err = proc.communicate(timeout=120)
+    if writer.is_alive():  # the command never opened the pipe: let the writer go
+        os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))
+    writer.join(10)
+    assert (proc.returncode, out.decode(), err.decode()) == (0, "events\t3\nbig\t2\nnever\t0\npaid\t2\n", "")
 
 
 def test_list_rules_output_from_the_cli_shape(tmp_path, files):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import stat
 import sys
 
 
@@ -231,14 +233,17 @@ def compile_rules(patterns: dict, name: str):
 
 def match_file(rules, path: str, names: bool) -> tuple:
     """``(events, counts, matches or None)`` for a JSON-lines file, read by the engine."""
+    # Checked without opening it: a pipe (`<(zcat ...)`) can be read only once.
     try:
-        open(path, "rb").close()
+        is_dir = stat.S_ISDIR(os.stat(path).st_mode)
     except OSError as e:
         raise CommandError(f"{path}: {e.strerror or e}") from None
+    if is_dir:
+        raise CommandError(f"{path}: Is a directory")
     try:
         report = rules.match_many(path)
-    except ValueError as e:  # "PATH:LINE: reason"
-        raise CommandError(str(e)) from None
+    except ValueError as e:  # "PATH:LINE: reason", or "PATH: reason (os error N)"
+        raise CommandError(re.sub(r" \(os error \d+\)$", "", str(e))) from None
     return len(report), dict(report.counts), report.matches if names else None
 
 
