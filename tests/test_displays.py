@@ -14,7 +14,8 @@ from eventbridge_mock import Deliveries, Delivery, MatchReport, Pattern, RuleSet
 HOSTILE = '<script>alert("x")</script>&amp;'
 """A user string that would be markup if it were not escaped."""
 
-ALLOWED_TAGS = {"div", "p", "strong", "em", "small", "code", "pre", "br", "table", "thead", "tbody", "tr", "th", "td", "ul", "li"}
+ALLOWED_TAGS = {"div", "p", "strong", "em", "small", "code", "pre", "br", "ul", "li"}
+ALLOWED_TAGS |= {"table", "thead", "tbody", "tr", "th", "td"}
 VOID = {"br"}
 PARENTS = {
     "li": {"ul"},
@@ -79,7 +80,9 @@ def test_the_checker_catches_what_it_is_for():
 
 
 def test_ruleset_lists_its_rules_and_patterns():
-    rules = RuleSet({"paid": {"detail": {"state": ["paid"]}}, "big": '{"detail": {"amount": [{"numeric": [">", 1.50]}]}}'})
+    rules = RuleSet(
+        {"paid": {"detail": {"state": ["paid"]}}, "big": '{"detail": {"amount": [{"numeric": [">", 1.50]}]}}'}
+    )
     assert rules.patterns() == {
         "big": Pattern('{"detail": {"amount": [{"numeric": [">", 1.50]}]}}'),
         "paid": Pattern({"detail": {"state": ["paid"]}}),
@@ -200,7 +203,8 @@ def test_deliveries_table_shows_time_rule_target_payload_and_outcome():
     html = log._repr_html_()
     page = Checked(html)
     cells = cells_of(page)
-    assert cells[:8] == ["Deliveries", ": 4 deliveries, 1 failed", "#", "time (UTC)", "rule", "target", "payload", "outcome"]
+    assert cells[:2] == ["Deliveries", ": 4 deliveries, 1 failed"]
+    assert cells[2:8] == ["#", "time (UTC)", "rule", "target", "payload", "outcome"]
     assert cells[8:15] == [
         "0",
         "2026-01-02 03:04:05.678Z",
@@ -261,10 +265,16 @@ def test_live_delivery_log_display():
 @pytest.mark.parametrize(
     "pattern, event",
     [
-        ({"$or": [{"source": ["a"], "detail": {"n": [1]}}, {"detail-type": ["b"]}]}, {"source": "x", "detail": {"n": 1}}),
+        (
+            {"$or": [{"source": ["a"], "detail": {"n": [1]}}, {"detail-type": ["b"]}]},
+            {"source": "x", "detail": {"n": 1}},
+        ),
         ({"$or": [{"source": ["a"]}, {"detail-type": ["b"]}]}, {"detail-type": "b"}),
         ({"source": ["a"], "detail": {"n": [{"numeric": [">", 5]}]}}, {"source": "a", "detail": {"n": 1}}),
-        ({"detail": {"items": {"k": ["a"], "v": [1]}}}, {"detail": {"items": [{"k": "a", "v": 2}, {"k": "b", "v": 1}]}}),
+        (
+            {"detail": {"items": {"k": ["a"], "v": [1]}}},
+            {"detail": {"items": [{"k": "a", "v": 2}, {"k": "b", "v": 1}]}},
+        ),
         ({"source": [HOSTILE]}, {"source": HOSTILE}),
     ],
 )

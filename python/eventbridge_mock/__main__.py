@@ -211,7 +211,9 @@ def rule_patterns(doc: object, name: str) -> tuple:
             patterns[rule_name] = rule["EventPattern"]
     if skipped:
         rules_word = "rule" if len(skipped) == 1 else "rules"
-        notes.append(f"left out {len(skipped)} {rules_word} without an EventPattern (schedule-only): {', '.join(skipped)}")
+        notes.append(
+            f"left out {len(skipped)} {rules_word} without an EventPattern (schedule-only): {', '.join(skipped)}"
+        )
     return patterns, notes
 
 

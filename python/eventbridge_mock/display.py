@@ -174,7 +174,8 @@ def match_report_html(report) -> str:
 
     def render(item) -> List[str]:
         name, n = item
-        return [cell(f"<code>{esc(name)}</code>"), cell(f"{n:,}", "text-align:right"), cell(share(n), "text-align:right")]
+        right = "text-align:right"
+        return [cell(f"<code>{esc(name)}</code>"), cell(f"{n:,}", right), cell(share(n), right)]
 
     return (
         f"<div><p><strong>{esc(type(report).__name__)}</strong>: {esc(summary)}</p>"
@@ -214,7 +215,10 @@ def _delivery_row(d) -> List[str]:
     return [
         cell(esc(d.index), "text-align:right"),
         cell(esc(_time(d.time)), left + ";white-space:nowrap"),
-        cell(f"<code>{esc(d.rule_name)}</code><br><small>bus {esc(d.event_bus_name)}</small>", left + ";white-space:nowrap"),
+        cell(
+            f"<code>{esc(d.rule_name)}</code><br><small>bus {esc(d.event_bus_name)}</small>",
+            left + ";white-space:nowrap",
+        ),
         cell(f"<code>{esc(d.target_id)}</code><br><small>{esc(d.target_arn)}</small>"),
         # Payloads are often one long JSON line: let it wrap anywhere.
         cell(f"<code>{esc(clip(d.payload))}</code>", left + ";overflow-wrap:anywhere;min-width:20em"),
