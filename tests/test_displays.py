@@ -238,6 +238,10 @@ def test_deliveries_display_escapes_and_stays_bounded():
     assert len(html) < 30 * 1000  # payloads are clipped
     assert "x" * 299 + "\u2026" in page.all_text
     assert Checked(Deliveries([])._repr_html_()).all_text.startswith("Deliveries: 0 deliveries, 0 failed")
+    # All rows up to twice the edge; one more is counted, in the singular.
+    assert len(Checked(Deliveries([delivery(i) for i in range(20)])._repr_html_()).rows()) == 21
+    page = Checked(Deliveries([delivery(i) for i in range(21)])._repr_html_())
+    assert "\u2026 1 more delivery \u2026" in page.all_text
 
 
 def test_live_delivery_log_display():

@@ -55,7 +55,7 @@ def table(
     headers: List[str],
     items: Iterable[Any],
     render: Callable[[Any], List[str]],
-    what: str,
+    what: Tuple[str, str],
 ) -> str:
     """An HTML table with a row of cells from ``render`` for each item, bounded as
     ``edges`` bounds it: only the rows shown are rendered."""
@@ -63,7 +63,8 @@ def table(
     out = ["<table><thead><tr>", *(cell(esc(h), tag="th") for h in headers), "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(render(item)) + "</tr>" for item in head]
     if skipped:
-        more = f"<em>\u2026 {skipped:,} more {esc(what)} \u2026</em>"
+        noun = what[0] if skipped == 1 else what[1]
+        more = f"<em>\u2026 {skipped:,} more {esc(noun)} \u2026</em>"
         out.append("<tr>" + cell(more, attrs=f' colspan="{len(headers)}"') + "</tr>")
     out += ["<tr>" + "".join(render(item)) + "</tr>" for item in tail]
     out.append("</tbody></table>")
@@ -141,7 +142,7 @@ def ruleset_html(rules) -> str:
 
     return (
         f"<div><p><strong>{esc(type(rules).__name__)}</strong>: {plural(len(patterns), 'rule')}</p>"
-        + table(["rule", "pattern"], patterns.items(), render, "rules")
+        + table(["rule", "pattern"], patterns.items(), render, ("rule", "rules"))
         + "</div>"
     )
 
@@ -179,7 +180,7 @@ def match_report_html(report) -> str:
 
     return (
         f"<div><p><strong>{esc(type(report).__name__)}</strong>: {esc(summary)}</p>"
-        + table(["rule", "events matched", "share of events"], counts, render, "rules")
+        + table(["rule", "events matched", "share of events"], counts, render, ("rule", "rules"))
         + "</div>"
     )
 
@@ -237,6 +238,6 @@ def deliveries_html(deliveries) -> str:
             yield d
 
     headers = ["#", "time (UTC)", "rule", "target", "payload", "outcome"]
-    rows = table(headers, counted(), _delivery_row, "deliveries")
+    rows = table(headers, counted(), _delivery_row, ("delivery", "deliveries"))
     summary = f"{plural(seen, 'delivery', 'deliveries')}, {failed:,} failed"
     return f"<div><p><strong>{esc(type(deliveries).__name__)}</strong>: {esc(summary)}</p>{rows}</div>"
