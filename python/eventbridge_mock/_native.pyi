@@ -68,27 +68,9 @@ class NativeClient:
     def account_id(self) -> str: ...
     @property
     def region_name(self) -> str: ...
-    def call(self, operation: str, params: Dict[str, Any]) -> Dict[str, Any]:
-        """Calls ``operation`` (as named in the model) with boto3-style keyword arguments."""
-
-@final
-class Operation:
-    """A client method: ``Client.describe_rule`` is ``Operation("DescribeRule", "describe_rule")``."""
-
-    def __new__(cls, api_name: str, method_name: str) -> "Operation": ...
-    @property
-    def __name__(self) -> str: ...
-    @property
-    def api_name(self) -> str: ...
-    def __get__(self, instance: Optional[object], owner: Optional[type] = None, /) -> Any: ...
-
-@final
-class BoundOperation:
-    """A client method bound to its client, as ``client.describe_rule``: keyword arguments only."""
-
-    @property
-    def __name__(self) -> str: ...
-    def __call__(self, **kwargs: Any) -> Dict[str, Any]: ...
+    def call(self, operation: str, params: Dict[str, Any], client: Optional[Any] = None) -> Dict[str, Any]:
+        """Calls ``operation`` (as named in the model) with boto3-style keyword arguments; an
+        error is raised as ``client.exceptions`` names it, when a client is given."""
 
 @final
 class Pattern:
