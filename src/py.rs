@@ -205,7 +205,48 @@ fn output<'py>(py: Python<'py>, g: &Globals, v: &Out) -> PyResult<Bound<'py, PyA
             d.into_any()
         }
         Out::Json(v) => pythonize::pythonize(py, v)?,
+        Out::Shared(shared) => shared_object(py, g, shared)?.into_any(),
+        Out::Extended(shared, more) => {
+            let d = shared_object(py, g, shared)?;
+            for (k, item) in more {
+                d.set_item(member_name(py, k), output(py, g, item)?)?;
+            }
+            d.into_any()
+        }
     })
+}
+
+/// A shared object's conversion, made once and copied for each response (a shallow copy
+/// suffices: its values are immutable Python objects).
+fn shared_object<'py>(
+    py: Python<'py>,
+    g: &Globals,
+    shared: &Arc<crate::request::Shared>,
+) -> PyResult<Bound<'py, PyDict>> {
+    // Keyed by the never-reused id; an entry whose object is gone is dropped when the map
+    // grows past its bound.
+    type Cache = rustc_hash::FxHashMap<u64, (std::sync::Weak<crate::request::Shared>, Py<PyDict>)>;
+    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+    const BOUND: usize = 4096;
+    if let Some((_, dict)) = CACHE
+        .lock()
+        .get_or_insert_with(Cache::default)
+        .get(&shared.id)
+    {
+        return dict.bind(py).copy();
+    }
+    let made = output(py, g, &shared.out)?.cast_into::<PyDict>()?;
+    let mut guard = CACHE.lock();
+    let cache = guard.get_or_insert_with(Cache::default);
+    if cache.len() >= BOUND {
+        cache.retain(|_, (weak, _)| weak.strong_count() > 0);
+        if cache.len() >= BOUND {
+            cache.clear();
+        }
+    }
+    cache.insert(shared.id, (Arc::downgrade(shared), made.clone().unbind()));
+    drop(guard);
+    made.copy()
 }
 
 /// The interned Python string for a response member name.

@@ -29,6 +29,7 @@ one of them talks to it over HTTP.
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import os
 import sys
@@ -48,19 +49,18 @@ _active: List[Any] = []
 _context_mocks: contextvars.ContextVar[Tuple[Any, ...]] = contextvars.ContextVar("eventbridge_mock", default=())
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT_ID = "123456789012"
 PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "eventbridge-mock", "aws_secret_access_key": "eventbridge-mock"}
 
 # Attributes this module keeps on a botocore client's __dict__.
 BOUND = "_eventbridge_mock_bound"  # the Route of a client the package made
 OWNER = "_eventbridge_mock_owner"  # the mock whose context made the client
-_CACHE = "_eventbridge_mock_route"  # (mock, account, servers version, Route or None)
-_HOOKS = "_eventbridge_mock_hooks"  # (emitter's lookup cache, operations with hooks)
+_SERVED = "_eventbridge_mock_served"  # the Served record below
 
 
 # Servers of this process.
 
 _servers: set = set()
-_servers_version = 0
 
 
 def _key(url: str) -> str:
@@ -69,17 +69,15 @@ def _key(url: str) -> str:
 
 def register_server(url: str) -> None:
     """Marks ``url`` as one of this process's own servers."""
-    global _servers_version
     with _lock:
         _servers.add(_key(url))
-        _servers_version += 1
+        _new_epoch()
 
 
 def unregister_server(url: str) -> None:
-    global _servers_version
     with _lock:
         _servers.discard(_key(url))
-        _servers_version += 1
+        _new_epoch()
 
 
 def is_own_server(url: Optional[str]) -> bool:
@@ -93,8 +91,7 @@ def is_own_server(url: Optional[str]) -> bool:
 def moto_active() -> bool:
     """Whether moto's ``mock_aws`` is active in this process (without importing moto)."""
     models = sys.modules.get("moto.core.models")
-    mock_aws = getattr(models, "MockAWS", None)
-    return bool(getattr(mock_aws, "_mocks_active", False))
+    return bool(getattr(getattr(models, "MockAWS", None), "_mocks_active", False))
 
 
 def current_mock() -> Any:
@@ -111,42 +108,92 @@ def current_mock() -> Any:
 class Route:
     """Where one client's calls go: an engine state, an account and a region."""
 
-    __slots__ = ("native", "backend", "account", "mock")
+    __slots__ = ("native", "backend", "account", "mock", "call")
 
     def __init__(self, backend, account: str, region: str, mock=None):
         self.native = _native.NativeClient(backend, account, region)
         self.backend = backend
         self.account = account
         self.mock = mock  # forwards as this mock does, when given
-
-    def call(self, operation: str, params: dict, client) -> dict:
-        mock = self.mock
         if mock is not None and mock.forward_targets:
             from .forwarding import call_and_forward
 
-            return call_and_forward(mock, self.native, operation, params, client)
-        return self.native.call(operation, params, client)
+            self.call = functools.partial(call_and_forward, mock, self.native)
+        else:
+            self.call = self.native.call
+        """``call(operation, params, client)``"""
+
+
+# Replaced whenever which mock serves a client may change (a mock starts or stops, a server
+# registers), so each client's cached routing is checked by identity.
+_epoch = [object()]
+
+
+def _new_epoch() -> None:
+    _epoch[0] = object()
+
+
+class Served:
+    """A client's routing, cached on it: valid while the epoch and the calling context's
+    mocks are the ones it was made under (and, for a mock that follows MOTO_ACCOUNT_ID, the
+    account is unchanged); its hooks are checked again when the client's handlers change."""
+
+    __slots__ = ("epoch", "context", "route", "follows_moto", "account", "events", "inner", "lookup", "hooked")
+
+    def __init__(self, route: Optional[Route], follows_moto: bool):
+        self.epoch = _epoch[0]
+        self.context = _context_mocks.get()
+        self.route = route
+        self.follows_moto = follows_moto
+        self.account = route.account if route is not None else None
+        self.events = self.inner = self.lookup = None
+        self.hooked: frozenset = frozenset()
+
+
+def moto_account() -> Optional[str]:
+    """moto's ``MOTO_ACCOUNT_ID`` while moto is active and it is set, else None."""
+    models = sys.modules.get("moto.core.models")
+    if models is not None and getattr(getattr(models, "MockAWS", None), "_mocks_active", False):
+        return os.environ.get("MOTO_ACCOUNT_ID") or None
+    return None
+
+
+def served(client) -> Served:
+    """``client``'s routing: its bound route, or the mock that serves it now (route None
+    when none does), with its hooks up to date. Called on every call: kept lean."""
+    s = client.__dict__.get(_SERVED)
+    if (
+        s is None
+        or s.epoch is not _epoch[0]
+        or s.context is not _context_mocks.get()
+        or (s.follows_moto and "moto.core.models" in sys.modules and (moto_account() or DEFAULT_ACCOUNT_ID) != s.account)
+    ):
+        s = client.__dict__[_SERVED] = _resolve(client)
+    events = client.meta.events
+    if events is not s.events or (s.inner is not None and s.inner._lookup_cache is not s.lookup):
+        s.events = events
+        s.inner, s.lookup, s.hooked = _hooks(client, events)
+    return s
+
+
+def _resolve(client) -> Served:
+    d = client.__dict__
+    bound = d.get(BOUND)
+    if bound is not None:
+        return Served(bound, False)
+    if not _active or client._service_model.service_name != "events" or is_own_server(client.meta.endpoint_url):
+        return Served(None, False)
+    owner = d.get(OWNER)
+    mock = owner if owner is not None and owner in _active else current_mock()
+    if mock is None:
+        return Served(None, False)
+    route = Route(mock.backend, mock.current_account(), client.meta.region_name or DEFAULT_REGION, mock)
+    return Served(route, mock.follows_moto_account)
 
 
 def route_of(client) -> Optional[Route]:
     """Where ``client``'s calls go, or None for botocore's own way."""
-    if not _active or client._service_model.service_name != "events":
-        return None
-    d = client.__dict__
-    owner = d.get(OWNER)
-    mock = owner if owner is not None and owner in _active else current_mock()
-    if mock is None:
-        return None
-    account = mock.current_account()
-    cached = d.get(_CACHE)
-    if cached is not None and cached[0] is mock and cached[1] == account and cached[2] == _servers_version:
-        return cached[3]
-    if is_own_server(client.meta.endpoint_url):
-        route = None
-    else:
-        route = Route(mock.backend, account, client.meta.region_name or DEFAULT_REGION, mock)
-    d[_CACHE] = (mock, account, _servers_version, route)
-    return route
+    return served(client).route
 
 
 # Hooks: which operations someone registered a handler for.
@@ -175,24 +222,21 @@ def _hooked_operations(emitter, service_id: str, operations) -> frozenset:
     return frozenset(hooked)
 
 
-def has_hooks(client, operation: str) -> bool:
-    """Whether a handler other than botocore's own is registered for ``operation``'s events.
+def _hooks(client, events) -> tuple:
+    """The client's inner emitter, its lookup cache (botocore starts a new one on every
+    register and unregister) and the operations someone registered a handler for."""
+    inner = getattr(events, "_emitter", events)
+    lookup = getattr(inner, "_lookup_cache", None)
+    model = client._service_model
+    if lookup is None or not hasattr(inner, "_handlers"):
+        # An emitter of another kind: every call takes botocore's own way.
+        return None, None, frozenset(model.operation_names)
+    return inner, lookup, _hooked_operations(inner, model.service_id.hyphenize(), model.operation_names)
 
-    Computed again only when the client's handlers change: botocore's emitter starts a new
-    lookup cache on every register and unregister.
-    """
-    emitter = client.meta.events
-    inner = getattr(emitter, "_emitter", emitter)
-    cache = getattr(inner, "_lookup_cache", None)
-    if cache is None or not hasattr(inner, "_handlers"):
-        return True  # an emitter of another kind: always botocore's own flow
-    d = client.__dict__
-    seen = d.get(_HOOKS)
-    if seen is None or seen[0] is not cache:
-        model = client._service_model
-        seen = (cache, _hooked_operations(inner, model.service_id.hyphenize(), model.operation_names))
-        d[_HOOKS] = seen
-    return operation in seen[1]
+
+def has_hooks(client, operation: str) -> bool:
+    """Whether a handler other than botocore's own is registered for ``operation``'s events."""
+    return operation in served(client).hooked
 
 
 # The replacements.
@@ -203,17 +247,20 @@ _replacements: Dict[Tuple[type, str], Any] = {}
 _inherited: Dict[Tuple[type, str], bool] = {}
 
 
-def _make_api_call(self, operation_name, api_params):
-    route = route_of(self)
-    if route is None or has_hooks(self, operation_name):
-        return _originals[(_BaseClient, "_make_api_call")](self, operation_name, api_params)
-    return route.call(operation_name, api_params, self)
+def make_api_call(self, operation_name, api_params):
+    """``BaseClient._make_api_call`` while a mock is active (and always for the package's
+    own clients)."""
+    s = served(self)
+    if s.route is None or operation_name in s.hooked:
+        return original(_BaseClient, "_make_api_call")(self, operation_name, api_params)
+    return s.route.call(operation_name, api_params, self)
 
 
-def _make_request(self, operation_model, request_dict, request_context):
-    route = route_of(self)
+def make_request(self, operation_model, request_dict, request_context):
+    """``BaseClient._make_request`` while a mock is active: the engine answers."""
+    route = served(self).route
     if route is None:
-        return _originals[(_BaseClient, "_make_request")](self, operation_model, request_dict, request_context)
+        return original(_BaseClient, "_make_request")(self, operation_model, request_dict, request_context)
     return answer(self, route, operation_model, request_dict, request_context)
 
 
@@ -259,11 +306,11 @@ class _HttpResponse:
             document: Any = {"__type": error.get("Code"), "message": error.get("Message")}
         else:
             document = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-        content = json.dumps(document, default=_epoch, separators=(",", ":")).encode()
+        content = json.dumps(document, default=_epoch_seconds, separators=(",", ":")).encode()
         return AWSResponse(url, meta.get("HTTPStatusCode", 200), dict(meta.get("HTTPHeaders", {})), _Raw(content))
 
 
-def _epoch(value):
+def _epoch_seconds(value):
     if hasattr(value, "timestamp"):
         return value.timestamp()
     raise TypeError(f"{type(value).__name__} is not JSON")
@@ -316,14 +363,14 @@ def prepare_client_args(session, default_region: Optional[str], args, kwargs) ->
 
 
 async def _aio_make_api_call(self, operation_name, api_params):
-    route = route_of(self)
-    if route is None or has_hooks(self, operation_name):
+    s = served(self)
+    if s.route is None or operation_name in s.hooked:
         return await _originals[(_AioBaseClient, "_make_api_call")](self, operation_name, api_params)
-    return route.call(operation_name, api_params, self)
+    return s.route.call(operation_name, api_params, self)
 
 
 async def _aio_make_request(self, operation_model, request_dict, request_context):
-    route = route_of(self)
+    route = served(self).route
     if route is None:
         return await _originals[(_AioBaseClient, "_make_request")](
             self, operation_model, request_dict, request_context
@@ -365,8 +412,8 @@ _AioSession: Any = None
 def _targets() -> List[Tuple[type, str, Any]]:
     global _AioBaseClient, _AioSession
     targets = [
-        (_BaseClient, "_make_api_call", _make_api_call),
-        (_BaseClient, "_make_request", _make_request),
+        (_BaseClient, "_make_api_call", make_api_call),
+        (_BaseClient, "_make_request", make_request),
         (_Session, "create_client", _create_client),
     ]
     if _AioBaseClient is None and _aiobotocore_installed():
@@ -425,6 +472,7 @@ def activate(mock) -> None:
         if not _active:
             _install()
         _active.append(mock)
+        _new_epoch()
     _context_mocks.set(_context_mocks.get() + (mock,))
 
 
@@ -434,6 +482,7 @@ def deactivate(mock) -> bool:
         if mock not in _active:
             return False
         del _active[len(_active) - 1 - _active[::-1].index(mock)]
+        _new_epoch()
         if not _active:
             _uninstall()
     stack = _context_mocks.get()
@@ -450,8 +499,4 @@ def is_active(mock) -> bool:
 def account_from_environment(explicit: Optional[str], default: str) -> str:
     """The account of a mock's calls: its own when given; else moto's ``MOTO_ACCOUNT_ID``
     while moto is active, so ARNs agree with moto's resources; else the default."""
-    if explicit is not None:
-        return explicit
-    if moto_active():
-        return os.environ.get("MOTO_ACCOUNT_ID") or default
-    return default
+    return explicit or moto_account() or default

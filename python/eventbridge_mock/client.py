@@ -15,12 +15,11 @@ import threading
 from typing import Any, Optional
 
 import botocore.session
-from botocore.client import BaseClient
 
 from . import _native, _routing, _service
 from .deliveries import DeliveryLog
 
-DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_ACCOUNT_ID = _routing.DEFAULT_ACCOUNT_ID
 DEFAULT_REGION = _routing.DEFAULT_REGION
 
 _default_backend = _native.Backend()
@@ -51,15 +50,10 @@ class Client:
     def __repr__(self) -> str:
         return f"<eventbridge_mock.Client events {self.meta.region_name} {self.account_id}>"
 
-    # As _routing's replacements of BaseClient's, for this client's own state.
-
-    def _make_api_call(self, operation_name: str, api_params: dict) -> dict:
-        if _routing.has_hooks(self, operation_name):
-            return _routing.original(BaseClient, "_make_api_call")(self, operation_name, api_params)
-        return self.__dict__[_routing.BOUND].call(operation_name, api_params, self)
-
-    def _make_request(self, operation_model, request_dict, request_context):
-        return _routing.answer(self, self.__dict__[_routing.BOUND], operation_model, request_dict, request_context)
+    # _routing's replacements of BaseClient's, which serve this client's own state whether
+    # a mock is active or not.
+    _make_api_call = _routing.make_api_call
+    _make_request = _routing.make_request
 
 
 class _Unset:

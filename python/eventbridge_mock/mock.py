@@ -55,6 +55,11 @@ class mock_events:
         """The account of this mock's calls (see ``current_account``)."""
         return self.current_account()
 
+    @property
+    def follows_moto_account(self) -> bool:
+        """Whether the account follows moto's MOTO_ACCOUNT_ID (no account was given)."""
+        return self._account_id is None
+
     def current_account(self) -> str:
         """The account given to the mock; else, while moto is active, moto's
         ``MOTO_ACCOUNT_ID`` (read on every call, as moto reads it); else 123456789012."""
