@@ -1,4 +1,5 @@
-"""Command line: ``python -m eventbridge_mock demo`` and ``... match RULES.json EVENTS.jsonl``."""
+"""Command line: ``python -m eventbridge_mock demo``, ``... match RULES.json EVENTS.jsonl`` and
+``... serve [--host H] [--port N]``."""
 
 from __future__ import annotations
 
@@ -83,6 +84,23 @@ def match(rules_path: str, events_path: str, names: bool) -> int:
     return 0
 
 
+def serve(host: str, port: int) -> int:
+    """Serves EventBridge over HTTP until SIGINT or SIGTERM, then stops cleanly."""
+    import signal
+    import threading
+
+    from ._server import server
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with server(port=port, host=host) as srv:
+        print(f"eventbridge-mock listening on {srv.url}", flush=True)
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eventbridge_mock")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,11 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("rules", help="JSON object of rule name to event pattern")
     m.add_argument("events", help="JSON-lines file, one event per line")
     m.add_argument("--names", action="store_true", help="also print the matching rules of each event")
+    s = commands.add_parser("serve", help="serve EventBridge over HTTP (AWS's JSON protocol)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    s.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free one)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo()
     if args.command == "match":
         return match(args.rules, args.events, args.names)
+    if args.command == "serve":
+        return serve(args.host, args.port)
     return 2
 
 

@@ -13,7 +13,7 @@ import functools
 import inspect
 import threading
 import unittest
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import botocore.session
 
@@ -21,6 +21,9 @@ from . import _native
 from .client import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Client
 from .clock import Clock, When
 from .deliveries import DeliveryLog
+
+if TYPE_CHECKING:
+    from ._server import Server
 
 _lock = threading.RLock()
 # The active mocks, innermost last; the innermost serves EventBridge.
@@ -78,6 +81,23 @@ class mock_events:
         self.backend.reset()
         if self.frozen_at is not None:
             self.clock.freeze(self.frozen_at)
+
+    def server(self, port: int = 0, host: str = "127.0.0.1", **kwargs: Any) -> "Server":
+        """Serves this mock's state over HTTP, so another process shares it: with
+        ``AWS_ENDPOINT_URL_EVENTBRIDGE`` set to the server's ``url``, a subprocess's boto3 reaches
+        the EventBridge whose ``deliveries`` the test reads. Deliveries are forwarded as this
+        mock forwards them. Other arguments: ``eventbridge_mock.server``."""
+        from ._server import server
+
+        return server(
+            port,
+            host,
+            backend=self.backend,
+            account_id=self.account_id,
+            region_name=self.region_name,
+            forward=self._forward_from if self.forward_targets else None,
+            **kwargs,
+        )
 
     def _forward_from(self, start: int) -> None:
         """Forwards what the clock's move delivered (scheduled rules that fired)."""
