@@ -13,7 +13,7 @@ use crate::request::Out;
 use crate::state::{Backend, Ctx, Region};
 use crate::validate::{self, Param};
 use parking_lot::Mutex;
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -26,7 +26,8 @@ use std::sync::{Arc, OnceLock};
 /// What the package hands over once at import: the model and botocore's helpers.
 struct Globals {
     model: Model,
-    /// `make_error(code, message, operation_name, request_id) -> ClientError`
+    /// `make_error(code, message, operation_name, request_id, client) -> ClientError`, the
+    /// class taken from `client.exceptions` when a client is given.
     make_error: Py<PyAny>,
     /// `botocore.exceptions.ParamValidationError`
     param_validation_error: Py<PyAny>,
@@ -491,13 +492,16 @@ impl NativeClient {
         &self.ctx.region
     }
 
-    /// Calls `operation` (as named in the model) with boto3-style keyword arguments.
-    #[pyo3(signature = (operation, params))]
+    /// Calls `operation` (as named in the model) with boto3-style keyword arguments. An
+    /// error is raised as `client.exceptions` names it, when a client is given (each botocore
+    /// session makes its own exception classes).
+    #[pyo3(signature = (operation, params, client=None))]
     fn call(
         &self,
         py: Python<'_>,
         operation: &str,
         params: &Bound<'_, PyDict>,
+        client: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let g = globals()?;
         let op = g
@@ -536,7 +540,7 @@ impl NativeClient {
                 )?;
                 Ok(py_out.unbind())
             }
-            Err(e) => Err(self.error(py, g, operation, request_id, e)),
+            Err(e) => Err(self.error(py, g, operation, request_id, e, client)),
         }
     }
 }
@@ -549,6 +553,7 @@ impl NativeClient {
         operation: &str,
         request_id: &str,
         e: Error,
+        client: Option<&Bound<'_, PyAny>>,
     ) -> PyErr {
         if e.code == ops::NOT_IMPLEMENTED {
             return PyNotImplementedError::new_err(e.message);
@@ -556,99 +561,11 @@ impl NativeClient {
         match g
             .make_error
             .bind(py)
-            .call1((e.code, &e.message, operation, request_id))
+            .call1((e.code, &e.message, operation, request_id, client))
         {
             Ok(exc) => PyErr::from_value(exc),
             Err(err) => err,
         }
-    }
-}
-
-/// A client method: `Client.describe_rule` is `Operation("DescribeRule", "describe_rule")`.
-/// Being native, a call goes from Python straight to the engine.
-#[pyclass(module = "eventbridge_mock._native", frozen)]
-struct Operation {
-    api_name: String,
-    method_name: String,
-}
-
-#[pymethods]
-impl Operation {
-    #[new]
-    fn new(api_name: String, method_name: String) -> Self {
-        Operation {
-            api_name,
-            method_name,
-        }
-    }
-
-    #[getter]
-    fn __name__(&self) -> &str {
-        &self.method_name
-    }
-
-    #[getter]
-    fn api_name(&self) -> &str {
-        &self.api_name
-    }
-
-    fn __get__(
-        slf: Py<Self>,
-        py: Python<'_>,
-        instance: Option<Bound<'_, PyAny>>,
-        _owner: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        match instance {
-            None => Ok(slf.into_any()),
-            Some(client) => {
-                let native = client.getattr(intern!(py, "_native"))?;
-                let bound = BoundOperation {
-                    operation: slf,
-                    native: native.cast_into::<NativeClient>()?.unbind(),
-                };
-                Ok(Py::new(py, bound)?.into_any())
-            }
-        }
-    }
-}
-
-/// A client method bound to its client, as `client.describe_rule`.
-#[pyclass(module = "eventbridge_mock._native", frozen)]
-struct BoundOperation {
-    operation: Py<Operation>,
-    native: Py<NativeClient>,
-}
-
-#[pymethods]
-impl BoundOperation {
-    #[getter]
-    fn __name__(&self) -> &str {
-        &self.operation.get().method_name
-    }
-
-    #[pyo3(signature = (*args, **kwargs))]
-    fn __call__(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        let op = self.operation.get();
-        if !args.is_empty() {
-            return Err(PyTypeError::new_err(format!(
-                "{}() only accepts keyword arguments.",
-                op.method_name
-            )));
-        }
-        let empty;
-        let params = match kwargs {
-            Some(k) => k,
-            None => {
-                empty = PyDict::new(py);
-                &empty
-            }
-        };
-        self.native.get().call(py, &op.api_name, params)
     }
 }
 
@@ -673,6 +590,7 @@ fn pattern_error(py: Python<'_>, e: crate::pattern::PatternError) -> PyErr {
                 &err.message,
                 "TestEventPattern",
                 &*request_id,
+                py.None(),
             )) {
                 Ok(exc) => PyErr::from_value(exc),
                 Err(e) => e,
@@ -750,6 +668,18 @@ impl PyPattern {
 
     fn __repr__(&self) -> String {
         format!("Pattern({})", self.0.source())
+    }
+
+    /// Equal when the patterns are the same JSON value (member order aside).
+    fn __eq__(&self, other: PyRef<'_, PyPattern>) -> bool {
+        self.0 == other.0
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.0.hash(&mut h);
+        h.finish()
     }
 
     fn _repr_html_(&self) -> String {
@@ -935,6 +865,15 @@ impl PyRuleSet {
         self.0.remove(name);
     }
 
+    /// Each rule's pattern by name, in name order.
+    fn patterns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, p) in self.0.patterns() {
+            d.set_item(name, PyPattern(p.clone()))?;
+        }
+        Ok(d)
+    }
+
     /// The names of the rules that match `event`, sorted.
     #[pyo3(name = "match")]
     fn match_one(&self, event: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
@@ -1024,6 +963,7 @@ impl PySchedule {
                     e.message(),
                     "PutRule",
                     uuid::Uuid::new_v4().to_string(),
+                    py.None(),
                 ))?;
                 Err(PyErr::from_value(exc))
             }
@@ -1059,8 +999,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBackend>()?;
     m.add_class::<NativeClient>()?;
     m.add_class::<PyServer>()?;
-    m.add_class::<Operation>()?;
-    m.add_class::<BoundOperation>()?;
     m.add_class::<PyPattern>()?;
     m.add_class::<PyExplanation>()?;
     m.add_class::<PyRuleSet>()?;

@@ -1,16 +1,66 @@
-"""Which EventBridge requests an active mock serves.
+"""How every EventBridge client in the process reaches the active mock.
 
-Servers this package runs in the process (``eventbridge_mock.server``) register their URL
-here: a client pointed at one of them talks to it over HTTP, as the server exists to be
-reached that way, instead of being served in-process.
+While any mock is active, three functions of botocore are replaced (and put back when the
+last mock stops):
+
+- ``BaseClient._make_api_call``: a call of an EventBridge client that a mock serves goes
+  straight to the engine when nobody has registered a hook for it on the client's
+  ``meta.events``; with hooks (``Stubber`` among them), botocore's own ``_make_api_call``
+  runs, every event is emitted as botocore emits it, and only the HTTP request is answered
+  by the engine, in
+- ``BaseClient._make_request``, which for such a client never sends anything;
+- ``Session.create_client``, so an EventBridge client made while a mock is active gets a
+  region when none is configured, and placeholder credentials when none are given (no
+  credential lookup, which may reach the instance metadata service), and belongs to the
+  mock of the context that made it.
+
+Every other service, and EventBridge when no mock serves it, runs botocore's code
+unchanged. aiobotocore's client and session are treated the same way when it is installed.
+
+Which mock serves a call: a client made by ``mock.client()`` or ``eventbridge_mock.client()``
+is bound to its state for good (its class does the same as these replacements, whether a
+mock is active or not); any other EventBridge client is served by the mock that was
+innermost where it was made, while that mock is active, else by the innermost mock active
+in the calling context, else by the innermost mock active in the process.
+Servers this package runs in the process register their URL here: a client pointed at
+one of them talks to it over HTTP.
 """
 
 from __future__ import annotations
 
+import contextvars
+import json
+import os
+import sys
 import threading
+from typing import Any, Dict, List, Optional, Tuple
 
-_lock = threading.Lock()
+from botocore.client import BaseClient as _BaseClient
+from botocore.session import Session as _Session
+
+from . import _native
+
+_lock = threading.RLock()
+# The active mocks of the process, innermost (latest started) last.
+_active: List[Any] = []
+# The mocks started in this context (thread, task), innermost last; stale entries of
+# stopped mocks are skipped.
+_context_mocks: contextvars.ContextVar[Tuple[Any, ...]] = contextvars.ContextVar("eventbridge_mock", default=())
+
+DEFAULT_REGION = "us-east-1"
+PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "eventbridge-mock", "aws_secret_access_key": "eventbridge-mock"}
+
+# Attributes this module keeps on a botocore client's __dict__.
+BOUND = "_eventbridge_mock_bound"  # the Route of a client the package made
+OWNER = "_eventbridge_mock_owner"  # the mock whose context made the client
+_CACHE = "_eventbridge_mock_route"  # (mock, account, servers version, Route or None)
+_HOOKS = "_eventbridge_mock_hooks"  # (emitter's lookup cache, operations with hooks)
+
+
+# Servers of this process.
+
 _servers: set = set()
+_servers_version = 0
 
 
 def _key(url: str) -> str:
@@ -19,15 +69,389 @@ def _key(url: str) -> str:
 
 def register_server(url: str) -> None:
     """Marks ``url`` as one of this process's own servers."""
+    global _servers_version
     with _lock:
         _servers.add(_key(url))
+        _servers_version += 1
 
 
 def unregister_server(url: str) -> None:
+    global _servers_version
     with _lock:
         _servers.discard(_key(url))
+        _servers_version += 1
 
 
-def is_own_server(url: str | None) -> bool:
+def is_own_server(url: Optional[str]) -> bool:
     """Whether ``url`` (a client's endpoint) is a server this process runs."""
     return bool(url) and bool(_servers) and _key(url) in _servers
+
+
+# Which mock serves.
+
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active in this process (without importing moto)."""
+    models = sys.modules.get("moto.core.models")
+    mock_aws = getattr(models, "MockAWS", None)
+    return bool(getattr(mock_aws, "_mocks_active", False))
+
+
+def current_mock() -> Any:
+    """The mock that serves EventBridge clients made or called in this context, or None."""
+    if not _active:
+        return None
+    for mock in reversed(_context_mocks.get()):
+        if mock in _active:
+            return mock
+    last = _active[-1:]  # one read: another thread may stop a mock meanwhile
+    return last[0] if last else None
+
+
+class Route:
+    """Where one client's calls go: an engine state, an account and a region."""
+
+    __slots__ = ("native", "backend", "account", "mock")
+
+    def __init__(self, backend, account: str, region: str, mock=None):
+        self.native = _native.NativeClient(backend, account, region)
+        self.backend = backend
+        self.account = account
+        self.mock = mock  # forwards as this mock does, when given
+
+    def call(self, operation: str, params: dict, client) -> dict:
+        mock = self.mock
+        if mock is not None and mock.forward_targets:
+            from .forwarding import call_and_forward
+
+            return call_and_forward(mock, self.native, operation, params, client)
+        return self.native.call(operation, params, client)
+
+
+def route_of(client) -> Optional[Route]:
+    """Where ``client``'s calls go, or None for botocore's own way."""
+    if not _active or client._service_model.service_name != "events":
+        return None
+    d = client.__dict__
+    owner = d.get(OWNER)
+    mock = owner if owner is not None and owner in _active else current_mock()
+    if mock is None:
+        return None
+    account = mock.current_account()
+    cached = d.get(_CACHE)
+    if cached is not None and cached[0] is mock and cached[1] == account and cached[2] == _servers_version:
+        return cached[3]
+    if is_own_server(client.meta.endpoint_url):
+        route = None
+    else:
+        route = Route(mock.backend, account, client.meta.region_name or DEFAULT_REGION, mock)
+    d[_CACHE] = (mock, account, _servers_version, route)
+    return route
+
+
+# Hooks: which operations someone registered a handler for.
+
+# The events botocore's _make_api_call emits for an operation.
+_CALL_EVENTS = ("provide-client-params", "before-parameter-build", "before-call", "after-call", "after-call-error")
+_BUILTIN_MODULES = ("botocore.", "boto3.", "aiobotocore.", "aioboto3.")
+
+
+def _builtin(handler) -> bool:
+    """A handler that botocore or boto3 registers on every client (none of them changes what
+    the engine answers), as opposed to one a user or a library registered. Stubber's come
+    from botocore but are the user's."""
+    module = getattr(getattr(handler, "func", handler), "__module__", None) or ""
+    return module.startswith(_BUILTIN_MODULES) and not module.startswith("botocore.stub")
+
+
+def _hooked_operations(emitter, service_id: str, operations) -> frozenset:
+    handlers = emitter._handlers
+    hooked = set()
+    for operation in operations:
+        for event in _CALL_EVENTS:
+            if not all(_builtin(h) for h in handlers.prefix_search(f"{event}.{service_id}.{operation}")):
+                hooked.add(operation)
+                break
+    return frozenset(hooked)
+
+
+def has_hooks(client, operation: str) -> bool:
+    """Whether a handler other than botocore's own is registered for ``operation``'s events.
+
+    Computed again only when the client's handlers change: botocore's emitter starts a new
+    lookup cache on every register and unregister.
+    """
+    emitter = client.meta.events
+    inner = getattr(emitter, "_emitter", emitter)
+    cache = getattr(inner, "_lookup_cache", None)
+    if cache is None or not hasattr(inner, "_handlers"):
+        return True  # an emitter of another kind: always botocore's own flow
+    d = client.__dict__
+    seen = d.get(_HOOKS)
+    if seen is None or seen[0] is not cache:
+        model = client._service_model
+        seen = (cache, _hooked_operations(inner, model.service_id.hyphenize(), model.operation_names))
+        d[_HOOKS] = seen
+    return operation in seen[1]
+
+
+# The replacements.
+
+_originals: Dict[Tuple[type, str], Any] = {}
+_replacements: Dict[Tuple[type, str], Any] = {}
+# Whether the original was inherited rather than the class's own attribute.
+_inherited: Dict[Tuple[type, str], bool] = {}
+
+
+def _make_api_call(self, operation_name, api_params):
+    route = route_of(self)
+    if route is None or has_hooks(self, operation_name):
+        return _originals[(_BaseClient, "_make_api_call")](self, operation_name, api_params)
+    return route.call(operation_name, api_params, self)
+
+
+def _make_request(self, operation_model, request_dict, request_context):
+    route = route_of(self)
+    if route is None:
+        return _originals[(_BaseClient, "_make_request")](self, operation_model, request_dict, request_context)
+    return answer(self, route, operation_model, request_dict, request_context)
+
+
+def answer(client, route: Route, operation_model, request_dict, request_context):
+    """The engine's answer to the request botocore built, as ``(http_response, parsed)``."""
+    from botocore.exceptions import ClientError
+
+    body = request_dict.get("body") or b"{}"
+    try:
+        params = json.loads(body)
+        try:
+            parsed = route.call(operation_model.name, params, client)
+        except ClientError as e:
+            parsed = e.response
+        return _HttpResponse.of(request_dict.get("url", ""), parsed), parsed
+    except Exception as e:
+        client.meta.events.emit(
+            f"after-call-error.{client._service_model.service_id.hyphenize()}.{operation_model.name}",
+            exception=e,
+            context=request_context,
+        )
+        raise
+
+
+class _Raw:
+    """The body of an answer, for botocore's AWSResponse."""
+
+    def __init__(self, content: bytes):
+        self._content = content
+
+    def stream(self, **_kwargs):
+        yield self._content
+
+
+class _HttpResponse:
+    @staticmethod
+    def of(url: str, parsed: dict):
+        from botocore.awsrequest import AWSResponse
+
+        meta = parsed.get("ResponseMetadata", {})
+        if "Error" in parsed:
+            error = parsed["Error"]
+            document: Any = {"__type": error.get("Code"), "message": error.get("Message")}
+        else:
+            document = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+        content = json.dumps(document, default=_epoch, separators=(",", ":")).encode()
+        return AWSResponse(url, meta.get("HTTPStatusCode", 200), dict(meta.get("HTTPHeaders", {})), _Raw(content))
+
+
+def _epoch(value):
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _create_client(session, service_name, *args, **kwargs):
+    """``Session.create_client`` while a mock is active."""
+    original = _originals[(_Session, "create_client")]
+    mock = current_mock() if service_name == "events" else None
+    if mock is None:
+        return original(session, service_name, *args, **kwargs)
+    client = original(session, service_name, **prepare_client_args(session, mock.region_name, args, kwargs))
+    client.__dict__[OWNER] = mock
+    return client
+
+
+# botocore's create_client parameters after service_name, for positional calls.
+_CREATE_CLIENT_PARAMS = (
+    "region_name",
+    "api_version",
+    "use_ssl",
+    "verify",
+    "endpoint_url",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "config",
+    "aws_account_id",
+)
+
+
+def prepare_client_args(session, default_region: Optional[str], args, kwargs) -> dict:
+    """``create_client``'s keyword arguments for an EventBridge client a mock serves: the
+    region as botocore resolves it (argument, config, session, profile, environment), then
+    ``default_region``, then us-east-1; placeholder credentials unless keys are given."""
+    kwargs = dict(kwargs)
+    kwargs.update(zip(_CREATE_CLIENT_PARAMS, args))
+    config = kwargs.get("config")
+    region = kwargs.get("region_name") or (config.region_name if config is not None else None)
+    if region is None:
+        region = session.get_config_variable("region")
+    kwargs["region_name"] = region or default_region or DEFAULT_REGION
+    if kwargs.get("aws_access_key_id") is None or kwargs.get("aws_secret_access_key") is None:
+        kwargs.update(PLACEHOLDER_CREDENTIALS)
+        kwargs["aws_session_token"] = None
+    return kwargs
+
+
+# aiobotocore: the same, with coroutines.
+
+
+async def _aio_make_api_call(self, operation_name, api_params):
+    route = route_of(self)
+    if route is None or has_hooks(self, operation_name):
+        return await _originals[(_AioBaseClient, "_make_api_call")](self, operation_name, api_params)
+    return route.call(operation_name, api_params, self)
+
+
+async def _aio_make_request(self, operation_model, request_dict, request_context):
+    route = route_of(self)
+    if route is None:
+        return await _originals[(_AioBaseClient, "_make_request")](
+            self, operation_model, request_dict, request_context
+        )
+    return answer(self, route, operation_model, request_dict, request_context)
+
+
+def _aio_create_client(session, service_name, *args, **kwargs):
+    original = _originals[(_AioSession, "create_client")]
+    mock = current_mock() if service_name == "events" else None
+    if mock is None:
+        return original(session, service_name, *args, **kwargs)
+    context = original(session, service_name, **prepare_client_args(session, mock.region_name, args, kwargs))
+    return _OwnedClientContext(context, mock)
+
+
+class _OwnedClientContext:
+    """aiobotocore's client context manager, marking the client it makes as the mock's."""
+
+    def __init__(self, context, mock):
+        self._context = context
+        self._mock = mock
+
+    async def __aenter__(self):
+        client = await self._context.__aenter__()
+        client.__dict__[OWNER] = self._mock
+        return client
+
+    async def __aexit__(self, *exc):
+        return await self._context.__aexit__(*exc)
+
+
+# Installing and removing the replacements.
+
+_AioBaseClient: Any = None
+_AioSession: Any = None
+
+
+def _targets() -> List[Tuple[type, str, Any]]:
+    global _AioBaseClient, _AioSession
+    targets = [
+        (_BaseClient, "_make_api_call", _make_api_call),
+        (_BaseClient, "_make_request", _make_request),
+        (_Session, "create_client", _create_client),
+    ]
+    if _AioBaseClient is None and _aiobotocore_installed():
+        from aiobotocore.client import AioBaseClient
+        from aiobotocore.session import AioSession
+
+        _AioBaseClient, _AioSession = AioBaseClient, AioSession
+    if _AioBaseClient is not None:
+        targets += [
+            (_AioBaseClient, "_make_api_call", _aio_make_api_call),
+            (_AioBaseClient, "_make_request", _aio_make_request),
+            (_AioSession, "create_client", _aio_create_client),
+        ]
+    return targets
+
+
+def _aiobotocore_installed() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("aiobotocore") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def original(owner: type, name: str):
+    """``owner.name`` as it was before any mock started."""
+    return _originals.get((owner, name)) or getattr(owner, name)
+
+
+def _install() -> None:
+    for owner, name, replacement in _targets():
+        if owner.__dict__.get(name) is not replacement:
+            # Otherwise ours is still in place (something patched over it while a mock was
+            # active and put it back later): the original we keep is still right.
+            _originals[(owner, name)] = getattr(owner, name)
+            _inherited[(owner, name)] = name not in owner.__dict__
+            setattr(owner, name, replacement)
+        _replacements[(owner, name)] = replacement
+
+
+def _uninstall() -> None:
+    for (owner, name), replacement in _replacements.items():
+        # When something else has patched over ours, ours stays under that patch: with no
+        # mock active it passes every call straight to the original.
+        if owner.__dict__.get(name) is replacement:
+            if _inherited[(owner, name)]:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, _originals[(owner, name)])
+
+
+def activate(mock) -> None:
+    """Makes ``mock`` the innermost active mock of the process and of this context."""
+    with _lock:
+        if not _active:
+            _install()
+        _active.append(mock)
+    _context_mocks.set(_context_mocks.get() + (mock,))
+
+
+def deactivate(mock) -> bool:
+    """Ends the innermost activation of ``mock``; False when it was not active."""
+    with _lock:
+        if mock not in _active:
+            return False
+        del _active[len(_active) - 1 - _active[::-1].index(mock)]
+        if not _active:
+            _uninstall()
+    stack = _context_mocks.get()
+    if mock in stack:
+        i = len(stack) - 1 - stack[::-1].index(mock)
+        _context_mocks.set(stack[:i] + stack[i + 1 :])
+    return True
+
+
+def is_active(mock) -> bool:
+    return mock in _active
+
+
+def account_from_environment(explicit: Optional[str], default: str) -> str:
+    """The account of a mock's calls: its own when given; else moto's ``MOTO_ACCOUNT_ID``
+    while moto is active, so ARNs agree with moto's resources; else the default."""
+    if explicit is not None:
+        return explicit
+    if moto_active():
+        return os.environ.get("MOTO_ACCOUNT_ID") or default
+    return default
