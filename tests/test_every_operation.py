@@ -46,6 +46,7 @@ def make_client(request, backend, make_client):
     if request.param == "in-process":
         yield make_client
         return
+    sent = []
     with eventbridge_mock.server(backend=backend) as srv:
 
         def make(region_name: str = REGION, account_id: str = ACCOUNT):
@@ -56,10 +57,11 @@ def make_client(request, backend, make_client):
                 aws_access_key_id=account_id,
                 aws_secret_access_key="secret",
             )
-            assert not isinstance(client, eventbridge_mock.Client), "not over HTTP"
+            client.meta.events.register("before-send.events", lambda request, **_: sent.append(request.url))
             return client
 
         yield make
+    assert sent and set(sent) == {srv.url + "/"}, "the calls did not go over HTTP"
 
 
 # Prerequisites.
