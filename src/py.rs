@@ -426,7 +426,9 @@ impl PyServer {
         };
         let mut config = crate::server::Config::new(host, port);
         config.timeout = std::time::Duration::try_from_secs_f64(timeout)
-            .map_err(|_| PyValueError::new_err(format!("timeout must be positive: {timeout}")))?;
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| PyValueError::new_err(format!("timeout must be positive: {timeout}")))?;
         let server = py
             .detach(|| crate::server::Server::start(config, service))
             .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("{host}:{port}: {e}")))?;

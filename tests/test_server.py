@@ -58,7 +58,7 @@ def http_client(srv, **kwargs):
 
 def post(srv, body: bytes, target: str | None = "AWSEvents.DescribeRule", headers: dict | None = None):
     """One raw request; returns (status, headers with lower-case names, body)."""
-    conn = http.client.HTTPConnection(srv.host.strip("[]"), srv.port, timeout=10)
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
     all_headers = {"Content-Type": "application/x-amz-json-1.1", "Authorization": SIGNATURE}
     if target is not None:
         all_headers["X-Amz-Target"] = target
@@ -352,9 +352,24 @@ def test_url_stop_and_the_registry_of_own_servers(backend):
         socket.create_connection((srv.host, srv.port), timeout=5)
 
 
-def test_a_port_in_use_is_an_os_error(server, backend):
+def test_a_port_in_use_is_an_os_error_and_a_timeout_must_be_positive(server, backend):
     with pytest.raises(OSError, match=f"127.0.0.1:{server.port}"):
         eventbridge_mock.server(port=server.port, backend=backend)
+    for timeout in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="timeout must be positive"):
+            eventbridge_mock.server(backend=backend, timeout=timeout)
+
+
+def test_ipv6_loopback(backend):
+    try:
+        srv = eventbridge_mock.server(host="::1", backend=backend)
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    with srv:
+        assert srv.host == "::1" and srv.url == f"http://[::1]:{srv.port}"
+        client = http_client(srv)
+        client.create_event_bus(Name="six")
+        assert client.describe_event_bus(Name="six")["Name"] == "six"
 
 
 # Other processes sharing a mock.

@@ -28,11 +28,11 @@ class Server:
 
     def __init__(self, native: _native.Server):
         self._native = native
-        host = native.host
-        self.host = f"[{host}]" if ":" in host else host
+        self.host = native.host
+        """The address it listens on."""
         self.port = native.port
-        self.url = f"http://{self.host}:{self.port}"
-        self._urls = _urls(host, self.port)
+        self.url = _url(self.host, self.port)
+        self._urls = _urls(self.host, self.port)
         for url in self._urls:
             _routing.register_server(url)
         with _lock:
@@ -63,9 +63,13 @@ class Server:
         return f"<eventbridge_mock.Server {self.url} {state}>"
 
 
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _urls(host: str, port: int) -> List[str]:
     """The URLs a client in this process may use for the server."""
-    urls = {f"http://{f'[{host}]' if ':' in host else host}:{port}"}
+    urls = {_url(host, port)}
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
