@@ -41,7 +41,10 @@ pub struct Service {
 
 impl Service {
     pub fn respond(&self, req: &Request) -> Reply {
-        match self.answer(req) {
+        // Whatever a request holds, it gets an answer and the server goes on.
+        let answer = catch_unwind(AssertUnwindSafe(|| self.answer(req)))
+            .unwrap_or_else(|_| Err(error::internal("the engine failed")));
+        match answer {
             Ok(out) => Reply {
                 status: 200,
                 body: serde_json::to_vec(&out).unwrap_or_else(|_| b"{}".to_vec()),
@@ -382,6 +385,34 @@ mod tests {
         );
         assert_eq!(caller(None, &default), default);
         assert_eq!(auth("garbage"), default);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_request_gets_a_json_answer(
+            target in proptest::sample::select(vec!["Things.PutThing", "Things.Nope", "", "Things"]),
+            members in proptest::collection::vec(
+                (proptest::sample::select(vec!["Name", "State", "Limit", "Tags", "Enabled",
+                    "When", "Attrs", "Key", "Value", "Other"]),
+                 proptest::sample::select(vec![r#""abc""#, r#""""#, "1", "-5", "2.5", "1e400",
+                    "true", "null", "[]", r#"[{"Key":"k"}]"#, "[null, 1]", "{}",
+                    r#"{"Key":"k","Value":7}"#, r#""\ud800""#, "[[[[[[]]]]]]"])),
+                0..8),
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            let json: Vec<String> = members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let service = service();
+            for body in [format!("{{{}}}", json.join(",")).into_bytes(), raw.clone()] {
+                let reply = service.respond(&Request {
+                    target: Some(target.as_bytes()),
+                    authorization: Some(&raw),
+                    body: &body,
+                });
+                proptest::prop_assert!(reply.status == 400 || reply.status == 500, "{}", reply.status);
+                let answer: Value = serde_json::from_slice(&reply.body).unwrap();
+                proptest::prop_assert!(answer["__type"].is_string());
+            }
+        }
     }
 
     #[test]
