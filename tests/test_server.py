@@ -456,6 +456,15 @@ def test_the_serve_command_takes_host_and_port():
     assert (line, proc.returncode, err) == (f"eventbridge-mock listening on http://127.0.0.1:{port}\n", 0, "")
 
 
+def test_the_serve_command_reports_a_bad_port_in_one_line(server):
+    for port, message in [(str(server.port), f"127.0.0.1:{server.port}: "), ("70000", "--port 70000: not a port number")]:
+        done = subprocess.run([sys.executable, "-m", "eventbridge_mock", "serve", "--port", port],
+                              capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith(f"python -m eventbridge_mock serve: error: {message}"), done.stderr
+        assert done.stderr.count("\n") == 1
+
+
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
 def test_the_aws_cli_with_endpoint_url():
     with eventbridge_mock.mock_events() as mock, mock.server() as srv:

@@ -342,7 +342,13 @@ def serve(host: str, port: int) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with server(port=port, host=host) as srv:
+    if not 0 <= port <= 65535:
+        raise CommandError(f"--port {port}: not a port number (0 to 65535)", f"{PROG} serve")
+    try:
+        srv = server(port=port, host=host)
+    except OSError as e:  # in use, not permitted, no such address
+        raise CommandError(str(e), f"{PROG} serve") from None
+    with srv:
         print(f"eventbridge-mock listening on {srv.url}", flush=True)
         while not stop.wait(0.5):
             pass
