@@ -9,6 +9,7 @@ serve``) share a mock's state through it; bad clients neither crash nor hold it.
 from __future__ import annotations
 
 import datetime
+import errno
 import http.client
 import json
 import os
@@ -267,10 +268,14 @@ def test_a_slow_client_times_out_and_others_are_served_meanwhile(backend):
 def test_garbage_and_many_connections_do_not_take_it_down(server):
     def garbage(payload: bytes) -> None:
         with socket.create_connection((server.host, server.port), timeout=10) as s:
-            s.sendall(payload)
-            s.shutdown(socket.SHUT_WR)
-            while s.recv(4096):
-                pass
+            try:
+                s.sendall(payload)
+                s.shutdown(socket.SHUT_WR)
+                while s.recv(4096):
+                    pass
+            except (ConnectionResetError, BrokenPipeError, OSError) as e:
+                # The server may answer 400 and close before the garbage has all arrived.
+                assert e.errno in (errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN), e
 
     payloads = [b"\x00\xff" * 5000, b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n",
                 b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
