@@ -1,9 +1,10 @@
 //! The HTTP server: AWS's JSON protocol (`wire`) over HTTP/1.1, on threads of its own.
 //!
-//! hyper reads and writes HTTP; a tokio runtime owned by the server runs the connections on
-//! two worker threads. No request can hold the server: headers (and idle keep-alive
-//! connections) time out, a body must arrive in time and under the size limit, a response
-//! the client does not take times out, and connections are capped.
+//! hyper reads and writes HTTP; a current-thread tokio runtime on the server's own thread
+//! runs every connection, and calls that forward into Python run on a small pool of its own.
+//! No request can hold the server: headers (and idle keep-alive connections) time out, a body
+//! must arrive in time and under the size limit, a response the client does not take times
+//! out, and connections are capped.
 
 use crate::error;
 use crate::wire::{self, Reply, Request, Service};
@@ -238,7 +239,7 @@ async fn handle(
         })
     };
     let reply = if forwards {
-        // Forwarding enters Python, which may wait for the interpreter: off the workers.
+        // Forwarding enters Python, which may wait for the interpreter: off the server thread.
         tokio::task::spawn_blocking(answer)
             .await
             .unwrap_or_else(|_| wire::error_reply(&error::internal("the engine failed")))
