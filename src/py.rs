@@ -425,6 +425,85 @@ impl PyBackend {
     }
 }
 
+/// AWS's JSON protocol over HTTP in front of a backend, on threads of its own (`server`).
+/// Python is entered only to forward deliveries, through `forward(start)`.
+#[pyclass(name = "Server", module = "eventbridge_mock._native", frozen)]
+struct PyServer {
+    server: Mutex<Option<crate::server::Server>>,
+    addr: std::net::SocketAddr,
+}
+
+#[pymethods]
+impl PyServer {
+    #[new]
+    #[pyo3(signature = (backend, host, port, account_id, region_name, timeout, forward=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        backend: &PyBackend,
+        host: &str,
+        port: u16,
+        account_id: &str,
+        region_name: &str,
+        timeout: f64,
+        forward: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        let g = globals()?;
+        let forward = forward.map(|f| -> crate::wire::Forward {
+            Arc::new(move |start: usize| {
+                // Not at all once the interpreter is shutting down.
+                Python::try_attach(|py| {
+                    if let Err(e) = f.call1(py, (start,)) {
+                        e.write_unraisable(py, None);
+                    }
+                });
+            })
+        });
+        let service = crate::wire::Service {
+            model: &g.model,
+            backend: backend.0.clone(),
+            default: Ctx::new(account_id, region_name),
+            forward,
+        };
+        let mut config = crate::server::Config::new(host, port);
+        config.timeout = std::time::Duration::try_from_secs_f64(timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| PyValueError::new_err(format!("timeout must be positive: {timeout}")))?;
+        let server = py
+            .detach(|| crate::server::Server::start(config, service))
+            .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("{host}:{port}: {e}")))?;
+        Ok(PyServer {
+            addr: server.local_addr(),
+            server: Mutex::new(Some(server)),
+        })
+    }
+
+    #[getter]
+    fn host(&self) -> String {
+        self.addr.ip().to_string()
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    #[getter]
+    fn running(&self) -> bool {
+        self.server.lock().is_some()
+    }
+
+    /// Stops serving: requests under way finish, then every connection closes.
+    fn stop(&self, py: Python<'_>) {
+        let server = self.server.lock().take();
+        if let Some(mut server) = server {
+            // A request may be waiting for the interpreter to forward its deliveries.
+            py.detach(move || server.stop());
+        }
+    }
+}
+
 /// One client's view: a backend, an account and a region.
 #[pyclass(name = "NativeClient", module = "eventbridge_mock._native", frozen)]
 struct NativeClient {
@@ -962,6 +1041,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(init, m)?)?;
     m.add_class::<PyBackend>()?;
     m.add_class::<NativeClient>()?;
+    m.add_class::<PyServer>()?;
     m.add_class::<PyPattern>()?;
     m.add_class::<PyExplanation>()?;
     m.add_class::<PyRuleSet>()?;

@@ -192,6 +192,34 @@ impl Out {
     }
 }
 
+/// The response body AWS sends, written without building a JSON tree first.
+impl serde::Serialize for Out {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Out::Bool(b) => s.serialize_bool(*b),
+            Out::Int(n) => s.serialize_i64(*n),
+            Out::Time(t) => s.serialize_f64(*t),
+            Out::Str(text) => s.serialize_str(text),
+            Out::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Out::Obj(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Out::Json(v) => v.serialize(s),
+        }
+    }
+}
+
 struct Count(usize);
 
 impl std::io::Write for Count {
@@ -353,6 +381,10 @@ mod tests {
         assert_eq!(
             out.json_len(),
             serde_json::to_vec(&out.to_json()).unwrap().len()
+        );
+        assert_eq!(
+            serde_json::to_vec(&out).unwrap(),
+            serde_json::to_vec(&out.to_json()).unwrap()
         );
     }
 }

@@ -1,5 +1,5 @@
-"""Command line: ``python -m eventbridge_mock demo`` and ``... match RULES EVENTS``
-(``--help`` describes both)."""
+"""Command line: ``python -m eventbridge_mock demo``, ``... match RULES EVENTS`` and
+``... serve [--host H] [--port N]`` (``--help`` describes them)."""
 
 from __future__ import annotations
 
@@ -116,6 +116,7 @@ Examples:
   python -m eventbridge_mock demo
   python -m eventbridge_mock match rules.json events.jsonl
   python -m eventbridge_mock match --help
+  python -m eventbridge_mock serve --port 4010
 """
 
 STDIN = "-"
@@ -331,6 +332,29 @@ def match(rules_path: str, events_path: str, names: bool = False, output: str = 
     return 0
 
 
+def serve(host: str, port: int) -> int:
+    """Serves EventBridge over HTTP until SIGINT or SIGTERM, then stops cleanly."""
+    import signal
+    import threading
+
+    from ._server import server
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    if not 0 <= port <= 65535:
+        raise CommandError(f"--port {port}: not a port number (0 to 65535)", f"{PROG} serve")
+    try:
+        srv = server(port=port, host=host)
+    except OSError as e:  # in use, not permitted, no such address
+        raise CommandError(str(e), f"{PROG} serve") from None
+    with srv:
+        print(f"eventbridge-mock listening on {srv.url}", flush=True)
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
 def version() -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as installed
@@ -362,10 +386,19 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("events", metavar="EVENTS", help="JSON-lines file of events (- for stdin)")
     m.add_argument("--names", action="store_true", help="also print the matching rules of each event")
     m.add_argument("--format", choices=["tsv", "json"], default="tsv", help="output format (default: tsv)")
+    s = commands.add_parser(
+        "serve",
+        help="serve EventBridge over HTTP (AWS's JSON protocol) until interrupted",
+        description="Serves EventBridge over HTTP until SIGINT or SIGTERM; prints its URL first.",
+    )
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    s.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free one)")
     try:
         args = parser.parse_args(argv)
         if args.command == "demo":
             return demo()
+        if args.command == "serve":
+            return serve(args.host, args.port)
         return match(args.rules, args.events, args.names, args.format)
     except CommandError as e:
         print(f"{e.prog}: error: {e}", file=sys.stderr)

@@ -60,6 +60,30 @@ class Backend:
         """Raises one of AWS's adjustable quotas (as a support request would): ``rules_per_bus``."""
 
 @final
+class Server:
+    """AWS's JSON protocol over HTTP in front of a backend, on threads of its own. Python is
+    entered only to forward deliveries, through ``forward(start)``."""
+
+    def __new__(
+        cls,
+        backend: Backend,
+        host: str,
+        port: int,
+        account_id: str,
+        region_name: str,
+        timeout: float,
+        forward: Optional[Callable[[int], None]] = None,
+    ) -> "Server": ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None:
+        """Stops serving: requests under way finish, then every connection closes."""
+
+@final
 class NativeClient:
     """One client's view: a backend, an account and a region."""
 

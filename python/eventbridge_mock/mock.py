@@ -9,12 +9,15 @@ from __future__ import annotations
 import functools
 import inspect
 import unittest
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from . import _native, _routing
 from .client import DEFAULT_ACCOUNT_ID, Client, _bound_client
 from .clock import Clock, When
 from .deliveries import DeliveryLog
+
+if TYPE_CHECKING:
+    from ._server import Server
 
 
 class mock_events:
@@ -88,6 +91,23 @@ class mock_events:
         self.backend.reset()
         if self.frozen_at is not None:
             self.clock.freeze(self.frozen_at)
+
+    def server(self, port: int = 0, host: str = "127.0.0.1", **kwargs: Any) -> "Server":
+        """Serves this mock's state over HTTP, so another process shares it: with
+        ``AWS_ENDPOINT_URL_EVENTBRIDGE`` set to the server's ``url``, a subprocess's boto3 reaches
+        the EventBridge whose ``deliveries`` the test reads. Deliveries are forwarded as this
+        mock forwards them. Other arguments: ``eventbridge_mock.server``."""
+        from ._server import server
+
+        return server(
+            port,
+            host,
+            backend=self.backend,
+            account_id=self.account_id,
+            region_name=self.region_name,
+            forward=self._forward_from if self.forward_targets else None,
+            **kwargs,
+        )
 
     def _forward_from(self, start: int) -> None:
         """Forwards what the engine delivered from the ``start``-th delivery on (scheduled
