@@ -216,6 +216,18 @@ impl serde::Serialize for Out {
                 map.end()
             }
             Out::Json(v) => v.serialize(s),
+            Out::Shared(shared) => shared.out.serialize(s),
+            Out::Extended(shared, more) => {
+                let own = match &shared.out {
+                    Out::Obj(members) => members.as_slice(),
+                    _ => &[],
+                };
+                let mut map = s.serialize_map(Some(own.len() + more.len()))?;
+                for (k, v) in own.iter().chain(more) {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
         }
     }
 }
