@@ -13,6 +13,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Iterator, List, Optional
 
+from . import display
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -69,6 +71,9 @@ class Deliveries:
 
     def __repr__(self) -> str:
         return f"Deliveries({self._items!r})"
+
+    def _repr_html_(self) -> str:
+        return display.deliveries_html(self)
 
     def to(self, target_arn: str) -> "Deliveries":
         """Deliveries to the target with this ARN (or Id)."""

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Union
 
-from . import _native, _service
+from . import _native, _service, display
 
 Pattern = _native.Pattern
 Explanation = _native.Explanation
@@ -44,6 +44,12 @@ class MatchReport:
 
     def __len__(self) -> int:
         return len(self.matches) if self.matches is not None else self.events
+
+    def __repr__(self) -> str:
+        return display.match_report_repr(self)
+
+    def _repr_html_(self) -> str:
+        return display.match_report_html(self)
 
 
 class MatchError(ValueError):
@@ -90,10 +96,14 @@ class RuleSet(_native.RuleSet):
         if failure is not None:
             line, reason = failure
             where = f"{os.fspath(events)}:{line}" if isinstance(events, (str, os.PathLike)) else f"event {line}"
-            raise MatchError(
-                f"{where}: {reason} (the {n} events before it were matched: see .report)", line, reason, report
-            )
+            raise MatchError(f"{where}: {reason}", line, reason, report)
         return report
+
+    def __repr__(self) -> str:
+        return display.ruleset_repr(self)
+
+    def _repr_html_(self) -> str:
+        return display.ruleset_html(self)
 
 
 _service.service_model()  # the native module needs the model before raising its errors

@@ -6,6 +6,7 @@
 
 mod compile;
 mod cond;
+mod equality;
 mod error;
 mod event;
 mod explain;

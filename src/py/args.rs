@@ -2,11 +2,12 @@
 //! take, and the errors they raise.
 //!
 //! A pattern or an event is JSON text (str, or UTF-8 bytes) or a dict; a dict is written as
-//! the text `json.dumps` gives it, so both forms answer the same. Errors are the client's
-//! exceptions with AWS's code and message where AWS has one (an invalid pattern, an event
-//! that is no object, a bad schedule expression), named after the helper rather than an
-//! operation the caller never called; anything else is a TypeError or ValueError that names
-//! the helper and the input (docs/decisions.md, "Errors of the exploration helpers").
+//! the text `json.dumps` gives it, so both forms answer the same. An invalid pattern or
+//! schedule expression raises the client's exception with AWS's code and message, named
+//! after the helper rather than an operation the caller never called; anything else is a
+//! TypeError or ValueError that names the helper and the input, an event that is JSON but
+//! not an object with TestEventPattern's message (docs/decisions.md, "Errors of the
+//! exploration helpers").
 
 use super::convert::{self, Unwritable};
 use super::{globals, PyPattern};
@@ -32,7 +33,7 @@ pub(super) fn helper_error(
         let exc = g
             .make_error
             .bind(py)
-            .call1((code, message, helper, &*request_id))?;
+            .call1((code, message, helper, &*request_id, py.None()))?;
         let text = match reason {
             Some(r) => format!("{helper}: {message} Reason: {r}"),
             None => format!("{helper}: {message}"),
@@ -93,7 +94,7 @@ pub(super) enum NotEvent {
 }
 
 /// TestEventPattern's message for an event that is not a JSON object.
-pub(super) const INVALID_EVENT: &str = "Parameter Event is not valid.";
+const INVALID_EVENT: &str = "Parameter Event is not valid.";
 
 impl NotEvent {
     /// For reading `text`, which failed with `e`, or passed: why it is not an event
@@ -128,19 +129,10 @@ impl NotEvent {
         }
     }
 
-    /// The exception `helper` raises: a ValueError for text that is not JSON, AWS's
-    /// ValidationException (as TestEventPattern gives it) for JSON that is not an object.
-    pub(super) fn error(&self, py: Python<'_>, helper: &str) -> PyErr {
-        match self {
-            NotEvent::Unreadable(why) => PyValueError::new_err(format!("{helper}: {why}")),
-            NotEvent::Kind(k) => helper_error(
-                py,
-                helper,
-                crate::error::VALIDATION,
-                INVALID_EVENT,
-                Some(&format!("an event is a JSON object, not {k}")),
-            ),
-        }
+    /// The ValueError `helper` raises: the reader's words for text that is not JSON,
+    /// TestEventPattern's message (with what it is instead) for JSON that is not an object.
+    pub(super) fn error(&self, helper: &str) -> PyErr {
+        PyValueError::new_err(format!("{helper}: {}", self.describe()))
     }
 }
 
@@ -158,7 +150,6 @@ fn kind(v: &serde_json::Value) -> &'static str {
 /// `read` (matching `event`'s text) as a helper answers: its result, or why the event is
 /// none.
 pub(super) fn read_event<R>(
-    py: Python<'_>,
     event: &Bound<'_, PyAny>,
     helper: &str,
     read: impl FnOnce(&str) -> Result<R, EventJsonError>,
@@ -167,10 +158,10 @@ pub(super) fn read_event<R>(
     match read(&text) {
         Ok(r) => match NotEvent::of(&text, None) {
             None => Ok(r),
-            Some(not) => Err(not.error(py, helper)),
+            Some(not) => Err(not.error(helper)),
         },
         Err(e) => Err(NotEvent::of(&text, Some(e))
             .unwrap_or_else(|| NotEvent::Unreadable("event is not valid JSON".into()))
-            .error(py, helper)),
+            .error(helper)),
     }
 }
