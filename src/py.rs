@@ -703,8 +703,7 @@ impl PyPattern {
 
     /// Why `event` matched or not: each field and condition, for each `$or` branch.
     fn explain(&self, event: &Bound<'_, PyAny>) -> PyResult<PyExplanation> {
-        args::read_event(event, "Pattern.explain", |t| self.0.explain_json(t))
-            .map(PyExplanation)
+        args::read_event(event, "Pattern.explain", |t| self.0.explain_json(t)).map(PyExplanation)
     }
 
     fn __repr__(&self) -> String {

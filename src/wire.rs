@@ -138,7 +138,10 @@ pub fn read_body(model: &Model, shape: ShapeId, body: &[u8]) -> Result<Value> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    match serde_json::from_slice(body).map_err(|_| error::malformed_json())? {
+    // Read as AWS reads JSON (crate::json): unpaired surrogate escapes, which botocore sends
+    // for lone surrogates in Python strings, read as '?' as they do in process.
+    let text = std::str::from_utf8(body).map_err(|_| error::malformed_json())?;
+    match crate::json::parse(text).map_err(|_| error::malformed_json())? {
         Value::Null => Ok(Value::Object(Map::new())),
         v => read(model, shape, v),
     }

@@ -393,3 +393,21 @@ def test_match_many_accepts_a_byte_order_mark_and_counts_only(tmp_path):
     # A byte order mark anywhere else is no JSON.
     path.write_bytes(f"{good}\n".encode() + b"\xef\xbb\xbf" + good.encode())
     assert rules.match_many(path, errors="skip").skipped[0][0] == 2
+
+
+def test_over_http_json_is_read_as_in_process():
+    import boto3
+
+    event = json.dumps({**ENVELOPE, "source": "s?", "detail": {"a": 1, "a": 2}})
+    with mock_events() as m, m.server() as server:
+        http = boto3.client("events", region_name="us-east-1", endpoint_url=server.url,
+                            aws_access_key_id="x", aws_secret_access_key="y")
+        for client in (http, m.client()):
+            assert client.test_event_pattern(EventPattern='{"source": ["s\ud800"]}', Event=event)["Result"] is True
+            for levels, outcome in ((999, True), (1000, "Parameter Event is not valid.")):
+                deep_event = event[:-1] + ', "deep": ' + nested_text(levels, [1]) + "}"
+                try:
+                    got = client.test_event_pattern(EventPattern='{"source": ["s?"]}', Event=deep_event)["Result"]
+                except ClientError as e:
+                    got = e.response["Error"]["Message"]
+                assert got == outcome
