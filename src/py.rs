@@ -13,7 +13,7 @@ use crate::request::Out;
 use crate::state::{Backend, Ctx, Region};
 use crate::validate::{self, Param};
 use parking_lot::Mutex;
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -794,11 +794,16 @@ impl PyRuleSet {
     #[pyo3(signature = (rules=None))]
     fn new(py: Python<'_>, rules: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let mut set = RuleSet::new();
-        if let Some(rules) = rules {
-            let items = rules.call_method0("items")?;
-            for item in items.try_iter()? {
-                let (name, pattern): (Bound<'_, PyString>, Bound<'_, PyAny>) = item?.extract()?;
-                let name = convert::text(&name)?;
+        if let Some(rules) = rules.filter(|r| !r.is_none()) {
+            if !rules.hasattr(intern!(py, "items"))? {
+                return Err(PyTypeError::new_err(format!(
+                    "RuleSet: rules are a mapping of rule names to patterns, not {}",
+                    rules.get_type().name()?
+                )));
+            }
+            for item in rules.call_method0(intern!(py, "items"))?.try_iter()? {
+                let (name, pattern): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+                let name = args::rule_name(&name)?;
                 let helper = format!("RuleSet rule {name:?}");
                 set.insert(&name, &args::pattern(py, &pattern, &helper)?);
             }
@@ -813,10 +818,10 @@ impl PyRuleSet {
     fn add(
         &mut self,
         py: Python<'_>,
-        name: &Bound<'_, PyString>,
+        name: &Bound<'_, PyAny>,
         pattern: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let name = convert::text(name)?;
+        let name = args::rule_name(name)?;
         let p = args::pattern(py, pattern, &format!("RuleSet rule {name:?}"))?;
         self.0.insert(&name, &p);
         Ok(())

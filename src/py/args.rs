@@ -12,10 +12,10 @@
 use super::convert::{self, Unwritable};
 use super::{globals, PyPattern};
 use crate::pattern::{EventJsonError, Pattern, PatternError};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyString, PyTuple};
 
 /// The client's exception for AWS's `code` and `message`, raised by `helper`: its
 /// `operation_name` is the helper's, and its text reads `helper: message`, with `reason`
@@ -69,6 +69,17 @@ pub(super) fn pattern(py: Python<'_>, obj: &Bound<'_, PyAny>, helper: &str) -> P
         },
     };
     Pattern::parse(&text).map_err(|e| pattern_error(py, helper, &e))
+}
+
+/// A rule name given to `RuleSet`: a str.
+pub(super) fn rule_name(name: &Bound<'_, PyAny>) -> PyResult<String> {
+    match name.cast::<PyString>() {
+        Ok(s) => Ok(convert::text(s)?.into_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "RuleSet: rule names are str, not {}",
+            name.get_type().name()?
+        ))),
+    }
 }
 
 /// An event given as JSON text or a dict, as JSON text.
