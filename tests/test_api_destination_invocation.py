@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+from pathlib import Path
 
 import boto3
 import pytest
@@ -252,6 +254,23 @@ def test_an_authorization_endpoint_that_refuses_deauthorizes_the_connection(mock
     assert dest
 
 
+def test_a_token_that_cannot_be_renewed_deauthorizes_the_connection(mock, server):
+    server.answer("/oauth/token", Answer.token("token-1", expires_in=100), Answer(500))
+    events = mock.client()
+    route(events, server.url + "/hook", oauth(server), kind="OAUTH_CLIENT_CREDENTIALS",
+          target={"RetryPolicy": {"MaximumRetryAttempts": 0}})
+    mock.clock.advance(seconds=50)
+    events.put_events(Entries=[ENTRY])
+    conn = events.describe_connection(Name="hook-conn")
+    assert conn["ConnectionState"] == "DEAUTHORIZED"
+    message = (
+        f"Connection {conn['ConnectionArn']} could not be authorized: the authorization endpoint "
+        f"{server.url} answered HTTP 500"
+    )
+    assert server.to("/hook") == []
+    assert outcome(mock) == [(False, True, message, message)]
+
+
 def test_a_token_without_expiry_is_kept_until_refused(mock, server):
     server.answer("/oauth/token", Answer.token("forever", expires_in=None))
     events = mock.client()
@@ -465,3 +484,13 @@ def test_every_method_of_the_api_destination(mock, server, method):
     events.put_events(Entries=[ENTRY])
     [request] = server.requests
     assert (request.method, request.body) == (method, b'{"a": 1}')
+
+
+def test_the_readme_examples_run(server):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Connection secrets in Secrets Manager"):readme.index("### Migrating from moto")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(block, {"json": json, "boto3": boto3, "threading": __import__("threading"),
+                     "mock_aws": mock_aws, "mock_events": mock_events})
