@@ -191,11 +191,6 @@ def _resolve(client) -> Served:
     return Served(route, mock.follows_moto_account)
 
 
-def route_of(client) -> Optional[Route]:
-    """Where ``client``'s calls go, or None for botocore's own way."""
-    return served(client).route
-
-
 # Hooks: which operations someone registered a handler for.
 
 # The events botocore's _make_api_call emits for an operation.
