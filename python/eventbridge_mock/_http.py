@@ -21,7 +21,6 @@ import urllib3
 # EventBridge's limit on one request to an API destination (docs/aws-facts-connections.md).
 TIMEOUT_SECONDS = 5.0
 
-_pool = urllib3.PoolManager(retries=False)
 
 
 def is_loopback(host: str) -> bool:
@@ -74,6 +73,9 @@ def with_path_parameters(endpoint: str, values) -> str:
 
 
 def request(method: str, url: str, headers: Dict[str, str], body: Optional[bytes]):
-    """Sends one request; raises urllib3's errors (timeouts among them)."""
+    """Sends one request on a connection of its own, as EventBridge does (it sends
+    ``Connection: close``); raises urllib3's errors (timeouts among them). A pooled
+    connection could be one the server has just closed, and fail a request it never saw."""
     timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
-    return _pool.request(method, url, headers=headers, body=body, redirect=False, timeout=timeout)
+    with urllib3.PoolManager(retries=False) as pool:
+        return pool.request(method, url, headers=headers, body=body, redirect=False, timeout=timeout)
