@@ -73,10 +73,9 @@ def with_path_parameters(endpoint: str, values) -> str:
 
 
 def request(method: str, url: str, headers: Dict[str, str], body: Optional[bytes]):
-    """Sends one request on a connection of its own; raises urllib3's errors (timeouts
-    among them). A pooled connection is not reused: EventBridge asks every API destination
-    to close it (``Connection: close``), and a pool could hand it out again before the
-    server's close arrives, so that the next request fails unread."""
+    """Sends one request on a connection of its own, as EventBridge does (it sends
+    ``Connection: close``); raises urllib3's errors (timeouts among them). A pooled
+    connection could be one the server has just closed, and fail a request it never saw."""
     timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
     with urllib3.PoolManager(retries=False) as pool:
         return pool.request(method, url, headers=headers, body=body, redirect=False, timeout=timeout)
