@@ -47,19 +47,28 @@ def edges(items: Iterable[Any], edge: int = EDGE) -> Tuple[List[Any], int, List[
     return head, seen - len(head) - len(tail), list(tail)
 
 
+def sequence_edges(items, edge: int = EDGE) -> Tuple[List[Any], int, List[Any]]:
+    """What ``edges`` gives, for a sequence whose length and slices are cheap (the delivery
+    log converts only the deliveries a slice returns)."""
+    n = len(items)
+    if n <= 2 * edge:
+        return list(items[:n]), 0, []
+    return list(items[:edge]), n - 2 * edge, list(items[n - edge:])
+
+
 def cell(content_html: str, style: str = "text-align:left", tag: str = "td", attrs: str = "") -> str:
     return f'<{tag}{attrs} style="vertical-align:top;{style}">{content_html}</{tag}>'
 
 
 def table(
     headers: List[str],
-    items: Iterable[Any],
+    parts: Tuple[List[Any], int, List[Any]],
     render: Callable[[Any], List[str]],
     what: Tuple[str, str],
 ) -> str:
-    """An HTML table with a row of cells from ``render`` for each item, bounded as
-    ``edges`` bounds it: only the rows shown are rendered."""
-    head, skipped, tail = edges(items)
+    """An HTML table with a row of cells from ``render`` for each item of ``parts`` (the
+    first items, how many are left out, the last items: see ``edges``)."""
+    head, skipped, tail = parts
     out = ["<table><thead><tr>", *(cell(esc(h), tag="th") for h in headers), "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(render(item)) + "</tr>" for item in head]
     if skipped:
@@ -142,7 +151,7 @@ def ruleset_html(rules) -> str:
 
     return (
         f"<div><p><strong>{esc(type(rules).__name__)}</strong>: {plural(len(patterns), 'rule')}</p>"
-        + table(["rule", "pattern"], patterns.items(), render, ("rule", "rules"))
+        + table(["rule", "pattern"], edges(patterns.items()), render, ("rule", "rules"))
         + "</div>"
     )
 
@@ -180,7 +189,7 @@ def match_report_html(report) -> str:
 
     return (
         f"<div><p><strong>{esc(type(report).__name__)}</strong>: {esc(summary)}</p>"
-        + table(["rule", "events matched", "share of events"], counts, render, ("rule", "rules"))
+        + table(["rule", "events matched", "share of events"], edges(counts), render, ("rule", "rules"))
         + "</div>"
     )
 
@@ -228,16 +237,9 @@ def _delivery_row(d) -> List[str]:
 
 
 def deliveries_html(deliveries) -> str:
-    seen = failed = 0
-
-    def counted():
-        nonlocal seen, failed
-        for d in deliveries:
-            seen += 1
-            failed += not d.succeeded
-            yield d
-
+    # Length, slices and the failed filter: a long log is not converted whole.
+    total, failed = len(deliveries), len(deliveries.failed())
     headers = ["#", "time (UTC)", "rule", "target", "payload", "outcome"]
-    rows = table(headers, counted(), _delivery_row, ("delivery", "deliveries"))
-    summary = f"{plural(seen, 'delivery', 'deliveries')}, {failed:,} failed"
+    rows = table(headers, sequence_edges(deliveries), _delivery_row, ("delivery", "deliveries"))
+    summary = f"{plural(total, 'delivery', 'deliveries')}, {failed:,} failed"
     return f"<div><p><strong>{esc(type(deliveries).__name__)}</strong>: {esc(summary)}</p>{rows}</div>"
