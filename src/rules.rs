@@ -51,11 +51,12 @@ impl Rule {
             .put("EventBusName", self.bus.as_str())
     }
 
-    /// A managed rule may only be changed with `Force`.
-    pub fn check_managed(&self, force: bool) -> Result<()> {
-        match &self.managed_by {
-            Some(_) if !force => Err(error::managed_rule(&self.name)),
-            _ => Ok(()),
+    /// A managed rule may only be changed with `Force`, by the operations that take it
+    /// (`force` is None for those that do not: they can never change it).
+    pub fn check_managed(&self, force: Option<bool>) -> Result<()> {
+        match (&self.managed_by, force) {
+            (None, _) | (Some(_), Some(true)) => Ok(()),
+            (Some(_), _) => Err(error::managed_rule(&self.name, force.is_some())),
         }
     }
 }
@@ -457,21 +458,25 @@ mod test_event {
 
 pub fn put_rule(region: &mut Region, input: &Value, now: f64, max_rules: usize) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
-    let pattern = compile_pattern(str_of(input, "EventPattern"))?;
+    // AWS takes an empty EventPattern as none; an empty ScheduleExpression beside a pattern is
+    // accepted on the default bus and shown back, scheduling nothing (recorded: docs/aws-facts.md).
+    let pattern = compile_pattern(str_of(input, "EventPattern").filter(|p| !p.is_empty()))?;
     let schedule = str_of(input, "ScheduleExpression");
-    if pattern.is_none() && schedule.is_none() {
+    if pattern.is_none() && schedule.is_none_or(str::is_empty) {
         return Err(error::rule_needs_pattern_or_schedule());
     }
-    let parsed = schedule
-        .map(|expr| Schedule::parse(expr).map_err(|e| error::validation(e.message())))
-        .transpose()?;
     let ctx = region.ctx.clone();
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
+    // The bus is checked before the expression is read (an empty one included).
     if schedule.is_some() && bus.name != "default" {
         return Err(error::schedule_on_custom_bus());
     }
+    let parsed = schedule
+        .filter(|expr| !expr.is_empty())
+        .map(|expr| Schedule::parse(expr).map_err(|e| error::validation(e.message())))
+        .transpose()?;
     if let Some(old) = bus.rules.get(name) {
-        old.check_managed(false)?;
+        old.check_managed(None)?;
     } else if bus.rules.len() >= max_rules {
         return Err(error::too_many_rules());
     }
@@ -549,12 +554,17 @@ pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     // Deleting a rule that does not exist succeeds, as in AWS.
     if let Some(rule) = bus.rules.get(name) {
-        rule.check_managed(bool_of(input, "Force"))?;
+        rule.check_managed(Some(bool_of(input, "Force")))?;
         if !rule.targets.is_empty() {
             return Err(error::rule_has_targets());
         }
+        let managed = rule.managed_by.is_some();
+        let bus_name = bus.name.clone();
         bus.rules.remove(name);
         bus.sync_rule(name);
+        if managed {
+            crate::archives::check_rules(region, &bus_name);
+        }
     }
     Ok(Obj::new().build())
 }
@@ -562,7 +572,7 @@ pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {
 fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let rule = region.rule_mut(str_of(input, "EventBusName"), name)?;
-    rule.check_managed(false)?;
+    rule.check_managed(None)?;
     rule.state = state.to_owned();
     region
         .bus_mut(str_of(input, "EventBusName"))?
