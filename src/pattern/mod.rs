@@ -27,7 +27,7 @@ pub use error::{EventJsonError, PatternError};
 pub use event::TopField;
 pub use explain::Explanation;
 pub use ruleset::RuleSet;
-pub use testevent::validate_test_event;
+pub use testevent::{validate_test_event, INVALID_EVENT, INVALID_EVENT_TIME};
 
 use compile::Branch;
 use event::Flat;
