@@ -4,13 +4,16 @@
 //! Facts about AWS's behaviour that the code relies on, with their sources, are in
 //! docs/patterns.md.
 
+mod arrays;
 mod compile;
 mod cond;
 mod error;
 mod event;
 mod explain;
 mod hash;
+mod ignore_case;
 mod index;
+mod ip;
 mod number;
 mod ruleset;
 mod syntax;
