@@ -39,21 +39,10 @@ REGENERATE = "python scripts/gen_stubs.py"
 # The members of ``Client`` that are not operations of the model, as stub source.
 # ``get_paginator`` is generated from the model's paginators.
 CLIENT_MEMBERS = [
-    '''def __init__(
-    self,
-    region_name: Optional[str] = None,
-    account_id: Optional[str] = None,
-    *,
-    backend: Optional[Backend] = None,
-    endpoint_url: Optional[str] = None,
-    config: Optional[Config] = None,
-    **kwargs: Any,
-) -> None: ...''',
     "meta: ClientMeta",
     "exceptions: Exceptions",
-    "_backend: Backend",
-    "_native: NativeClient",
     "@property\ndef account_id(self) -> str: ...",
+    "@property\ndef backend(self) -> Backend: ...",
     '''@property
 def deliveries(self) -> DeliveryLog:
     """Every delivery of an event to a target in this client's mock cloud."""''',
@@ -62,13 +51,19 @@ def deliveries(self) -> DeliveryLog:
     '''def get_waiter(self, waiter_name: str) -> NoReturn:
     """EventBridge defines no waiters: raises ValueError, as boto3 does."""''',
     "def close(self) -> None: ...",
+    '''def generate_presigned_url(
+    self,
+    ClientMethod: str,
+    Params: Optional[Mapping[str, Any]] = None,
+    ExpiresIn: int = 3600,
+    HttpMethod: Optional[str] = None,
+) -> str: ...''',
 ]
 
 # The public names of ``eventbridge_mock.client`` besides ``Client``, as stub source.
 MODULE_MEMBERS = [
     "DEFAULT_ACCOUNT_ID: str",
     "DEFAULT_REGION: str",
-    "_METHOD_TO_API: Dict[str, str]",
     '''def default_backend() -> Backend:
     """The state shared by every client made outside a mock."""''',
     '''def client(
@@ -115,7 +110,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError as BotocoreClientError
 from botocore.paginate import Paginator
 
-from ._native import Backend, NativeClient
+from ._native import Backend
 from .deliveries import DeliveryLog
 
 _T = TypeVar("_T")

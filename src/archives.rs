@@ -157,6 +157,7 @@ impl Archive {
             created_by: ctx.account.clone(),
             tags: Tags::default(),
             targets: vec![self.rule_target()],
+            listing: Default::default(),
         }
     }
 }

@@ -545,6 +545,47 @@ pub fn api_destination_connection_not_found(verb: &str, connection_arn: &str) ->
     )
 }
 
+// The JSON protocol (docs/aws-facts.md §8.1): requests that never reach an operation.
+
+pub const SERIALIZATION: &str = "SerializationException";
+pub const UNKNOWN_OPERATION: &str = "UnknownOperationException";
+
+/// A body that is not JSON: AWS answers without a message.
+pub fn malformed_json() -> Error {
+    err(SERIALIZATION, "")
+}
+
+/// A scalar of the wrong kind, e.g. `STRING_VALUE can not be converted to an Integer`.
+pub fn cannot_convert(token: &str, java_type: &str) -> Error {
+    err(
+        SERIALIZATION,
+        format!("{token} can not be converted to an {java_type}"),
+    )
+}
+
+/// A JSON object where the model has a scalar or a list.
+pub fn unexpected_structure() -> Error {
+    err(
+        SERIALIZATION,
+        "Start of structure or map found where not expected.",
+    )
+}
+
+/// A JSON array where the model has a scalar or a structure.
+pub fn unexpected_list() -> Error {
+    err(SERIALIZATION, "Start of list found where not expected.")
+}
+
+/// A scalar where the model has a structure, a map or a list.
+pub fn expected_container() -> Error {
+    err(SERIALIZATION, "Expected null")
+}
+
+/// An `X-Amz-Target` naming no operation: AWS answers without a message.
+pub fn unknown_operation() -> Error {
+    err(UNKNOWN_OPERATION, "")
+}
+
 // Pagination.
 
 pub fn invalid_next_token() -> Error {

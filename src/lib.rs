@@ -1,8 +1,9 @@
 //! eventbridge-mock: an in-process Amazon EventBridge engine.
 //!
 //! The engine is plain Rust: state per account and region (`state`), one module per
-//! EventBridge concept, and a validator driven by botocore's service model (`model`,
-//! `validate`). `py` is the only module that knows Python.
+//! EventBridge concept, a validator driven by botocore's service model (`model`,
+//! `validate`), and an HTTP server speaking AWS's JSON protocol (`wire`, `server`). `py` is
+//! the only module that knows Python.
 
 pub mod api_destinations;
 pub mod archives;
@@ -24,11 +25,13 @@ pub mod request;
 pub mod rules;
 pub mod schedule;
 pub mod scheduler;
+pub mod server;
 pub mod state;
 pub mod tags;
 pub mod targets;
 pub mod transform;
 pub mod validate;
+pub mod wire;
 
 #[cfg(feature = "python")]
 mod py;

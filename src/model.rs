@@ -71,6 +71,9 @@ pub struct Shape {
     /// True when this shape or anything under it has a constraint the service checks
     /// (maximum, pattern, enum), so server-side validation can skip the rest.
     pub constrained: bool,
+    /// `constrained`, or a required member or minimum: what the service checks on a request
+    /// that no client validated (see `validate::wire_side`).
+    pub wire_constrained: bool,
     /// The model marks the value secret (a password, an API key): AWS never echoes it.
     pub sensitive: bool,
 }
@@ -95,6 +98,8 @@ pub struct Operation {
 pub struct Model {
     pub shapes: Vec<Shape>,
     pub operations: HashMap<String, Operation>,
+    /// The JSON protocol's `X-Amz-Target` prefix (`AWSEvents`), from the model's metadata.
+    pub target_prefix: String,
 }
 
 impl Model {
@@ -178,14 +183,17 @@ impl Model {
                 }),
                 has_timestamp: kind == ShapeType::Timestamp,
                 constrained: false,
+                wire_constrained: false,
                 sensitive: s.get("sensitive").and_then(Value::as_bool) == Some(true),
             });
             let last = shapes.len() - 1;
             let sh = &mut shapes[last];
             sh.constrained = sh.max.is_some() || sh.pattern.is_some() || sh.enum_values.is_some();
+            sh.wire_constrained = sh.constrained || sh.min.is_some() || !sh.required.is_empty();
         }
         propagate(&mut shapes, |s| &mut s.has_timestamp);
         propagate(&mut shapes, |s| &mut s.constrained);
+        propagate(&mut shapes, |s| &mut s.wire_constrained);
         let mut operations = HashMap::new();
         if let Some(ops) = doc.get("operations").and_then(Value::as_object) {
             for (name, op) in ops {
@@ -199,7 +207,16 @@ impl Model {
                 );
             }
         }
-        Ok(Model { shapes, operations })
+        let target_prefix = doc
+            .pointer("/metadata/targetPrefix")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Model {
+            shapes,
+            operations,
+            target_prefix,
+        })
     }
 }
 
@@ -238,6 +255,7 @@ pub(crate) mod tests {
 
     /// A small model in botocore's format, for tests that must not depend on botocore.
     pub const TEST_MODEL: &str = r#"{
+      "metadata": {"targetPrefix": "Things"},
       "operations": {
         "PutThing": {"input": {"shape": "PutThingRequest"}, "output": {"shape": "PutThingResponse"}}
       },

@@ -37,6 +37,17 @@ pub fn call_in(
     if let Some(shape) = op.input {
         validate::server_side(model, shape, input).map_err(error::validation)?;
     }
+    run(backend, region, operation, input)
+}
+
+/// Runs `operation` on an input that has passed the service's checks already
+/// (`validate::server_side`, or `validate::wire_side` for a request over HTTP).
+pub fn run(
+    backend: &Backend,
+    region: &Mutex<Region>,
+    operation: &str,
+    input: &Value,
+) -> Result<Out> {
     let now = backend.clock.now();
     // Time has moved since the last call: scheduled rules due meanwhile fire first.
     scheduler::advance(backend, now);

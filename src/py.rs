@@ -13,7 +13,7 @@ use crate::request::Out;
 use crate::state::{Backend, Ctx, Region};
 use crate::validate::{self, Param};
 use parking_lot::Mutex;
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -26,7 +26,8 @@ use std::sync::{Arc, OnceLock};
 /// What the package hands over once at import: the model and botocore's helpers.
 struct Globals {
     model: Model,
-    /// `make_error(code, message, operation_name, request_id) -> ClientError`
+    /// `make_error(code, message, operation_name, request_id, client) -> ClientError`, the
+    /// class taken from `client.exceptions` when a client is given.
     make_error: Py<PyAny>,
     /// `botocore.exceptions.ParamValidationError`
     param_validation_error: Py<PyAny>,
@@ -204,7 +205,48 @@ fn output<'py>(py: Python<'py>, g: &Globals, v: &Out) -> PyResult<Bound<'py, PyA
             d.into_any()
         }
         Out::Json(v) => pythonize::pythonize(py, v)?,
+        Out::Shared(shared) => shared_object(py, g, shared)?.into_any(),
+        Out::Extended(shared, more) => {
+            let d = shared_object(py, g, shared)?;
+            for (k, item) in more {
+                d.set_item(member_name(py, k), output(py, g, item)?)?;
+            }
+            d.into_any()
+        }
     })
+}
+
+/// A shared object's conversion, made once and copied for each response (a shallow copy
+/// suffices: its values are immutable Python objects).
+fn shared_object<'py>(
+    py: Python<'py>,
+    g: &Globals,
+    shared: &Arc<crate::request::Shared>,
+) -> PyResult<Bound<'py, PyDict>> {
+    // Keyed by the never-reused id; an entry whose object is gone is dropped when the map
+    // grows past its bound.
+    type Cache = rustc_hash::FxHashMap<u64, (std::sync::Weak<crate::request::Shared>, Py<PyDict>)>;
+    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+    const BOUND: usize = 4096;
+    if let Some((_, dict)) = CACHE
+        .lock()
+        .get_or_insert_with(Cache::default)
+        .get(&shared.id)
+    {
+        return dict.bind(py).copy();
+    }
+    let made = output(py, g, &shared.out)?.cast_into::<PyDict>()?;
+    let mut guard = CACHE.lock();
+    let cache = guard.get_or_insert_with(Cache::default);
+    if cache.len() >= BOUND {
+        cache.retain(|_, (weak, _)| weak.strong_count() > 0);
+        if cache.len() >= BOUND {
+            cache.clear();
+        }
+    }
+    cache.insert(shared.id, (Arc::downgrade(shared), made.clone().unbind()));
+    drop(guard);
+    made.copy()
 }
 
 /// The interned Python string for a response member name.
@@ -384,6 +426,85 @@ impl PyBackend {
     }
 }
 
+/// AWS's JSON protocol over HTTP in front of a backend, on threads of its own (`server`).
+/// Python is entered only to forward deliveries, through `forward(start)`.
+#[pyclass(name = "Server", module = "eventbridge_mock._native", frozen)]
+struct PyServer {
+    server: Mutex<Option<crate::server::Server>>,
+    addr: std::net::SocketAddr,
+}
+
+#[pymethods]
+impl PyServer {
+    #[new]
+    #[pyo3(signature = (backend, host, port, account_id, region_name, timeout, forward=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        backend: &PyBackend,
+        host: &str,
+        port: u16,
+        account_id: &str,
+        region_name: &str,
+        timeout: f64,
+        forward: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        let g = globals()?;
+        let forward = forward.map(|f| -> crate::wire::Forward {
+            Arc::new(move |start: usize| {
+                // Not at all once the interpreter is shutting down.
+                Python::try_attach(|py| {
+                    if let Err(e) = f.call1(py, (start,)) {
+                        e.write_unraisable(py, None);
+                    }
+                });
+            })
+        });
+        let service = crate::wire::Service {
+            model: &g.model,
+            backend: backend.0.clone(),
+            default: Ctx::new(account_id, region_name),
+            forward,
+        };
+        let mut config = crate::server::Config::new(host, port);
+        config.timeout = std::time::Duration::try_from_secs_f64(timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| PyValueError::new_err(format!("timeout must be positive: {timeout}")))?;
+        let server = py
+            .detach(|| crate::server::Server::start(config, service))
+            .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("{host}:{port}: {e}")))?;
+        Ok(PyServer {
+            addr: server.local_addr(),
+            server: Mutex::new(Some(server)),
+        })
+    }
+
+    #[getter]
+    fn host(&self) -> String {
+        self.addr.ip().to_string()
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    #[getter]
+    fn running(&self) -> bool {
+        self.server.lock().is_some()
+    }
+
+    /// Stops serving: requests under way finish, then every connection closes.
+    fn stop(&self, py: Python<'_>) {
+        let server = self.server.lock().take();
+        if let Some(mut server) = server {
+            // A request may be waiting for the interpreter to forward its deliveries.
+            py.detach(move || server.stop());
+        }
+    }
+}
+
 /// One client's view: a backend, an account and a region.
 #[pyclass(name = "NativeClient", module = "eventbridge_mock._native", frozen)]
 struct NativeClient {
@@ -415,13 +536,16 @@ impl NativeClient {
         &self.ctx.region
     }
 
-    /// Calls `operation` (as named in the model) with boto3-style keyword arguments.
-    #[pyo3(signature = (operation, params))]
+    /// Calls `operation` (as named in the model) with boto3-style keyword arguments. An
+    /// error is raised as `client.exceptions` names it, when a client is given (each botocore
+    /// session makes its own exception classes).
+    #[pyo3(signature = (operation, params, client=None))]
     fn call(
         &self,
         py: Python<'_>,
         operation: &str,
         params: &Bound<'_, PyDict>,
+        client: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let g = globals()?;
         let op = g
@@ -460,7 +584,7 @@ impl NativeClient {
                 )?;
                 Ok(py_out.unbind())
             }
-            Err(e) => Err(self.error(py, g, operation, request_id, e)),
+            Err(e) => Err(self.error(py, g, operation, request_id, e, client)),
         }
     }
 }
@@ -473,6 +597,7 @@ impl NativeClient {
         operation: &str,
         request_id: &str,
         e: Error,
+        client: Option<&Bound<'_, PyAny>>,
     ) -> PyErr {
         if e.code == ops::NOT_IMPLEMENTED {
             return PyNotImplementedError::new_err(e.message);
@@ -480,99 +605,11 @@ impl NativeClient {
         match g
             .make_error
             .bind(py)
-            .call1((e.code, &e.message, operation, request_id))
+            .call1((e.code, &e.message, operation, request_id, client))
         {
             Ok(exc) => PyErr::from_value(exc),
             Err(err) => err,
         }
-    }
-}
-
-/// A client method: `Client.describe_rule` is `Operation("DescribeRule", "describe_rule")`.
-/// Being native, a call goes from Python straight to the engine.
-#[pyclass(module = "eventbridge_mock._native", frozen)]
-struct Operation {
-    api_name: String,
-    method_name: String,
-}
-
-#[pymethods]
-impl Operation {
-    #[new]
-    fn new(api_name: String, method_name: String) -> Self {
-        Operation {
-            api_name,
-            method_name,
-        }
-    }
-
-    #[getter]
-    fn __name__(&self) -> &str {
-        &self.method_name
-    }
-
-    #[getter]
-    fn api_name(&self) -> &str {
-        &self.api_name
-    }
-
-    fn __get__(
-        slf: Py<Self>,
-        py: Python<'_>,
-        instance: Option<Bound<'_, PyAny>>,
-        _owner: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        match instance {
-            None => Ok(slf.into_any()),
-            Some(client) => {
-                let native = client.getattr(intern!(py, "_native"))?;
-                let bound = BoundOperation {
-                    operation: slf,
-                    native: native.cast_into::<NativeClient>()?.unbind(),
-                };
-                Ok(Py::new(py, bound)?.into_any())
-            }
-        }
-    }
-}
-
-/// A client method bound to its client, as `client.describe_rule`.
-#[pyclass(module = "eventbridge_mock._native", frozen)]
-struct BoundOperation {
-    operation: Py<Operation>,
-    native: Py<NativeClient>,
-}
-
-#[pymethods]
-impl BoundOperation {
-    #[getter]
-    fn __name__(&self) -> &str {
-        &self.operation.get().method_name
-    }
-
-    #[pyo3(signature = (*args, **kwargs))]
-    fn __call__(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyAny>> {
-        let op = self.operation.get();
-        if !args.is_empty() {
-            return Err(PyTypeError::new_err(format!(
-                "{}() only accepts keyword arguments.",
-                op.method_name
-            )));
-        }
-        let empty;
-        let params = match kwargs {
-            Some(k) => k,
-            None => {
-                empty = PyDict::new(py);
-                &empty
-            }
-        };
-        self.native.get().call(py, &op.api_name, params)
     }
 }
 
@@ -597,6 +634,7 @@ fn pattern_error(py: Python<'_>, e: crate::pattern::PatternError) -> PyErr {
                 &err.message,
                 "TestEventPattern",
                 &*request_id,
+                py.None(),
             )) {
                 Ok(exc) => PyErr::from_value(exc),
                 Err(e) => e,
@@ -674,6 +712,18 @@ impl PyPattern {
 
     fn __repr__(&self) -> String {
         format!("Pattern({})", self.0.source())
+    }
+
+    /// Equal when the patterns are the same JSON value (member order aside).
+    fn __eq__(&self, other: PyRef<'_, PyPattern>) -> bool {
+        self.0 == other.0
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.0.hash(&mut h);
+        h.finish()
     }
 
     fn _repr_html_(&self) -> String {
@@ -859,6 +909,15 @@ impl PyRuleSet {
         self.0.remove(name);
     }
 
+    /// Each rule's pattern by name, in name order.
+    fn patterns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, p) in self.0.patterns() {
+            d.set_item(name, PyPattern(p.clone()))?;
+        }
+        Ok(d)
+    }
+
     /// The names of the rules that match `event`, sorted.
     #[pyo3(name = "match")]
     fn match_one(&self, event: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
@@ -948,6 +1007,7 @@ impl PySchedule {
                     e.message(),
                     "PutRule",
                     uuid::Uuid::new_v4().to_string(),
+                    py.None(),
                 ))?;
                 Err(PyErr::from_value(exc))
             }
@@ -982,8 +1042,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(init, m)?)?;
     m.add_class::<PyBackend>()?;
     m.add_class::<NativeClient>()?;
-    m.add_class::<Operation>()?;
-    m.add_class::<BoundOperation>()?;
+    m.add_class::<PyServer>()?;
     m.add_class::<PyPattern>()?;
     m.add_class::<PyExplanation>()?;
     m.add_class::<PyRuleSet>()?;

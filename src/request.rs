@@ -1,6 +1,8 @@
 //! Reading validated requests (JSON) and building responses (`Out`).
 
 use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A string member of a request (absent, or not a string: None).
 pub fn str_of<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
@@ -36,6 +38,39 @@ pub enum Out {
     Obj(Vec<(&'static str, Out)>),
     /// A structure the caller gave and gets back as given (a Target, a DeadLetterConfig).
     Json(Value),
+    /// A flat object that many responses share until its source changes (a rule's entry in
+    /// ListRules): measured once, and converted once by the binding.
+    Shared(Arc<Shared>),
+    /// A shared object with more members after its own (DescribeRule: the rule's ListRules
+    /// entry and `CreatedBy`).
+    Extended(Arc<Shared>, Vec<(&'static str, Out)>),
+}
+
+/// A flat object (strings, numbers, booleans, times: nothing a caller could change inside
+/// it) shared by responses.
+#[derive(Debug)]
+pub struct Shared {
+    /// Unique in the process, never reused: the binding keeps its conversion by this id.
+    pub id: u64,
+    pub out: Out,
+    pub json_len: usize,
+}
+
+impl Shared {
+    pub fn new(out: Out) -> Arc<Shared> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Arc::new(Shared {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            json_len: out.json_len(),
+            out,
+        })
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        self.out == other.out
+    }
 }
 
 impl From<bool> for Out {
@@ -108,6 +143,14 @@ impl Out {
                     .collect(),
             ),
             Out::Json(v) => v.clone(),
+            Out::Shared(shared) => shared.out.to_json(),
+            Out::Extended(shared, more) => {
+                let mut v = shared.out.to_json();
+                if let Value::Object(members) = &mut v {
+                    members.extend(more.iter().map(|(k, v)| ((*k).to_owned(), v.to_json())));
+                }
+                v
+            }
         }
     }
 
@@ -133,6 +176,57 @@ impl Out {
                 let mut c = Count(0);
                 let _ = serde_json::to_writer(&mut c, v);
                 c.0
+            }
+            Out::Shared(shared) => shared.json_len,
+            Out::Extended(shared, more) => {
+                let empty = shared.json_len <= 2;
+                shared.json_len
+                    + more
+                        .iter()
+                        .map(|(k, v)| json_str_len(k) + 1 + v.json_len())
+                        .sum::<usize>()
+                    + more.len()
+                    - usize::from(empty && !more.is_empty())
+            }
+        }
+    }
+}
+
+/// The response body AWS sends, written without building a JSON tree first.
+impl serde::Serialize for Out {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Out::Bool(b) => s.serialize_bool(*b),
+            Out::Int(n) => s.serialize_i64(*n),
+            Out::Time(t) => s.serialize_f64(*t),
+            Out::Str(text) => s.serialize_str(text),
+            Out::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Out::Obj(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Out::Json(v) => v.serialize(s),
+            Out::Shared(shared) => shared.out.serialize(s),
+            Out::Extended(shared, more) => {
+                let own = match &shared.out {
+                    Out::Obj(members) => members.as_slice(),
+                    _ => &[],
+                };
+                let mut map = s.serialize_map(Some(own.len() + more.len()))?;
+                for (k, v) in own.iter().chain(more) {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
             }
         }
     }
@@ -256,6 +350,33 @@ mod tests {
     }
 
     #[test]
+    fn shared_and_extended_objects_measure_as_serialized() {
+        let shared = Shared::new(
+            Obj::new()
+                .put("Name", "r \"1\"")
+                .put("State", "ENABLED")
+                .build(),
+        );
+        let empty = Shared::new(Obj::new().build());
+        for out in [
+            Out::Shared(shared.clone()),
+            Out::Extended(shared.clone(), vec![("CreatedBy", "123".into())]),
+            Out::Extended(shared, vec![]),
+            Out::Extended(
+                empty.clone(),
+                vec![("A", 1usize.into()), ("B", true.into())],
+            ),
+            Out::Shared(empty),
+        ] {
+            assert_eq!(
+                out.json_len(),
+                serde_json::to_vec(&out.to_json()).unwrap().len(),
+                "{out:?}"
+            );
+        }
+    }
+
+    #[test]
     fn json_len_matches_serialized_length() {
         let out = Obj::new()
             .put("Name", "a \"quoted\"\n\u{1} é")
@@ -272,6 +393,10 @@ mod tests {
         assert_eq!(
             out.json_len(),
             serde_json::to_vec(&out.to_json()).unwrap().len()
+        );
+        assert_eq!(
+            serde_json::to_vec(&out).unwrap(),
+            serde_json::to_vec(&out.to_json()).unwrap()
         );
     }
 }

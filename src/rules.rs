@@ -4,11 +4,12 @@ use crate::arn;
 use crate::error::{self, Result};
 use crate::paging;
 use crate::pattern::Pattern;
-use crate::request::{bool_of, list_of, str_of, Obj, Out};
+use crate::request::{bool_of, list_of, str_of, Obj, Out, Shared};
 use crate::schedule::Schedule;
 use crate::state::Region;
 use crate::tags::Tags;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// AWS's default quota of rules per event bus (adjustable: `Quotas`).
 pub const MAX_RULES_PER_BUS: usize = 300;
@@ -31,6 +32,9 @@ pub struct Rule {
     pub tags: Tags,
     /// The targets as given (AWS's Target structure), in the order they were first put.
     pub targets: Vec<Value>,
+    /// The rule's ListRules entry, made on first use; `Region::rule_mut` forgets it, so
+    /// change a rule only through that.
+    pub listing: std::sync::OnceLock<Arc<Shared>>,
 }
 
 impl Rule {
@@ -49,6 +53,21 @@ impl Rule {
             .opt("RoleArn", self.role_arn.as_deref())
             .opt("ManagedBy", self.managed_by.as_deref())
             .put("EventBusName", self.bus.as_str())
+    }
+
+    /// The rule's entry in ListRules: one shared object until the rule changes.
+    fn listed(&self) -> Out {
+        Out::Shared(self.listing().clone())
+    }
+
+    /// The ListRules entry and more members after it.
+    fn listed_with(&self, more: Vec<(&'static str, Out)>) -> Out {
+        Out::Extended(self.listing().clone(), more)
+    }
+
+    fn listing(&self) -> &Arc<Shared> {
+        self.listing
+            .get_or_init(|| Shared::new(self.summary().build()))
     }
 
     /// A managed rule may only be changed with `Force`, by the operations that take it
@@ -73,9 +92,13 @@ impl Region {
     pub fn rule_mut(&mut self, bus: Option<&str>, name: &str) -> Result<&mut Rule> {
         let bus = self.bus_mut(bus)?;
         let bus_name = bus.name.clone();
-        bus.rules
+        let rule = bus
+            .rules
             .get_mut(name)
-            .ok_or_else(|| error::rule_not_found(name, &bus_name))
+            .ok_or_else(|| error::rule_not_found(name, &bus_name))?;
+        // The caller may change it: its ListRules entry is made again when next needed.
+        rule.listing = Default::default();
+        Ok(rule)
     }
 }
 
@@ -188,6 +211,7 @@ pub fn put_rule(region: &mut Region, input: &Value, now: f64, max_rules: usize) 
             created_by: ctx.account.clone(),
             tags,
             targets,
+            listing: Default::default(),
         },
     );
     bus.sync_rule(name);
@@ -199,10 +223,7 @@ pub fn describe_rule(region: &Region, input: &Value) -> Result<Out> {
         str_of(input, "EventBusName"),
         str_of(input, "Name").unwrap_or_default(),
     )?;
-    Ok(rule
-        .summary()
-        .put("CreatedBy", rule.created_by.as_str())
-        .build())
+    Ok(rule.listed_with(vec![("CreatedBy", rule.created_by.as_str().into())]))
 }
 
 pub fn list_rules(region: &Region, input: &Value) -> Result<Out> {
@@ -213,14 +234,7 @@ pub fn list_rules(region: &Region, input: &Value) -> Result<Out> {
         .values()
         .filter(|r| r.name.starts_with(prefix))
         .collect();
-    paging::list_response(
-        input,
-        "Limit",
-        "Rules",
-        rules,
-        |r| &r.name,
-        |r| r.summary().build(),
-    )
+    paging::list_response(input, "Limit", "Rules", rules, |r| &r.name, |r| r.listed())
 }
 
 pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {

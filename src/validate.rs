@@ -3,7 +3,9 @@
 //! * `client_side` reproduces botocore's `ParamValidator` (missing/unknown parameters, types,
 //!   minimum length and value) with its exact report text, before anything reaches "AWS";
 //! * `server_side` reproduces what the EventBridge service itself checks on every request
-//!   (maximum length and value, regular expression patterns, enums) with AWS's wording.
+//!   (maximum length and value, regular expression patterns, enums) with AWS's wording;
+//! * `wire_side` is `server_side` for requests no client validated (the HTTP server): the
+//!   service also reports missing required members and values under their minimum.
 //!
 //! `Param` abstracts over the caller's values, so this module knows nothing of Python.
 
@@ -269,9 +271,26 @@ pub fn to_json<P: Param>(model: &Model, id: ShapeId, p: &P) -> Value {
 /// One server-side constraint failure.
 struct Violation {
     path: String,
-    /// None for a sensitive value, which AWS does not print.
-    value: Option<String>,
+    value: Shown,
     constraint: String,
+}
+
+/// How a failing value appears in the message.
+enum Shown {
+    Value(String),
+    /// A sensitive value, which AWS does not print.
+    Hidden,
+    /// A required member that is absent: `Value null at ...`.
+    Null,
+}
+
+/// Which of the service's checks run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// After botocore's client-side checks: maximums, patterns and enums.
+    Service,
+    /// On a request no client checked: also required members and minimums.
+    Wire,
 }
 
 /// AWS's wire names start lower-case: `EventBusName` is reported as `eventBusName`.
@@ -336,8 +355,23 @@ fn fmt_json_number(n: &Number) -> String {
 
 /// The service's own checks; `Err` is the complete `ValidationException` message.
 pub fn server_side(model: &Model, shape: ShapeId, input: &Value) -> Result<(), String> {
+    service_checks(model, shape, input, Checks::Service)
+}
+
+/// The service's checks on a request that reached it unchecked (over HTTP, from any client):
+/// `server_side` plus required members and minimum lengths and values, in AWS's wording.
+pub fn wire_side(model: &Model, shape: ShapeId, input: &Value) -> Result<(), String> {
+    service_checks(model, shape, input, Checks::Wire)
+}
+
+fn service_checks(
+    model: &Model,
+    shape: ShapeId,
+    input: &Value,
+    checks: Checks,
+) -> Result<(), String> {
     let mut found = Vec::new();
-    walk_server(model, shape, input, &Path::Root, &mut found);
+    walk_server(model, shape, input, &Path::Root, checks, &mut found);
     match found.len() {
         0 => Ok(()),
         n => Err(format!(
@@ -346,13 +380,17 @@ pub fn server_side(model: &Model, shape: ShapeId, input: &Value) -> Result<(), S
             found
                 .iter()
                 .map(|v| match &v.value {
-                    Some(value) => format!(
+                    Shown::Value(value) => format!(
                         "Value '{value}' at '{}' failed to satisfy constraint: {}",
                         v.path, v.constraint
                     ),
                     // A sensitive value is left out (docs/aws-facts-connections.md).
-                    None => format!(
+                    Shown::Hidden => format!(
                         "Value at '{}' failed to satisfy constraint: {}",
+                        v.path, v.constraint
+                    ),
+                    Shown::Null => format!(
+                        "Value null at '{}' failed to satisfy constraint: {}",
                         v.path, v.constraint
                     ),
                 })
@@ -398,9 +436,17 @@ impl Path<'_> {
     }
 }
 
-fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec<Violation>) {
+fn walk_server(
+    model: &Model,
+    id: ShapeId,
+    v: &Value,
+    path: &Path,
+    checks: Checks,
+    out: &mut Vec<Violation>,
+) {
     let shape = model.shape(id);
-    if !shape.constrained {
+    let wire = checks == Checks::Wire;
+    if !(shape.constrained || wire && shape.wire_constrained) {
         return;
     }
     let mut fail = |constraint: String| {
@@ -408,15 +454,48 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec
         path.render(&mut rendered);
         out.push(Violation {
             path: rendered,
-            value: (!shape.sensitive).then(|| aws_display(model, Some(id), v)),
+            value: if shape.sensitive {
+                Shown::Hidden
+            } else {
+                Shown::Value(aws_display(model, Some(id), v))
+            },
             constraint,
         })
     };
+    // botocore checks minimums client-side; AWS reports them before maximums and patterns.
+    if wire {
+        if let Some(min) = shape.min {
+            let (size, what) = match v {
+                Value::String(s) => (s.chars().count() as f64, "length"),
+                Value::Array(a) => (a.len() as f64, "length"),
+                Value::Object(o) if shape.kind == ShapeType::Map => (o.len() as f64, "length"),
+                Value::Number(n) => (n.as_f64().unwrap_or(0.0), "value"),
+                _ => (min, ""),
+            };
+            if size < min {
+                fail(format!(
+                    "Member must have {what} greater than or equal to {}",
+                    fmt_number(min)
+                ));
+            }
+        }
+    }
     match (shape.kind, v) {
         (ShapeType::Structure, Value::Object(o)) => {
             for m in &shape.members {
-                if let Some(child) = o.get(&m.name) {
-                    walk_server(model, m.shape, child, &Path::Member(path, &m.name), out);
+                let member = Path::Member(path, &m.name);
+                match o.get(&m.name) {
+                    Some(child) => walk_server(model, m.shape, child, &member, checks, out),
+                    None if wire && shape.required.contains(&m.name) => {
+                        let mut rendered = String::new();
+                        member.render(&mut rendered);
+                        out.push(Violation {
+                            path: rendered,
+                            value: Shown::Null,
+                            constraint: "Member must not be null".into(),
+                        });
+                    }
+                    None => {}
                 }
             }
         }
@@ -431,7 +510,7 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec
             }
             if let Some(m) = shape.member {
                 for (i, item) in a.iter().enumerate() {
-                    walk_server(model, m, item, &Path::Index(path, i), out);
+                    walk_server(model, m, item, &Path::Index(path, i), checks, out);
                 }
             }
         }
@@ -446,7 +525,7 @@ fn walk_server(model: &Model, id: ShapeId, v: &Value, path: &Path, out: &mut Vec
             }
             if let Some(vs) = shape.value {
                 for (k, item) in o {
-                    walk_server(model, vs, item, &Path::Key(path, k), out);
+                    walk_server(model, vs, item, &Path::Key(path, k), checks, out);
                 }
             }
         }
@@ -636,6 +715,28 @@ mod tests {
         assert_eq!(
             server(json!({"Name": "a", "Tags": [{"Key": "a", "Value": ""}, {"Key": "B", "Value": ""}]})),
             Err("1 validation error detected: Value 'B' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z]+".into())
+        );
+    }
+
+    #[test]
+    fn wire_side_adds_required_members_and_minimums() {
+        let m = test_model();
+        let shape = m.operation("PutThing").unwrap().input.unwrap();
+        let wire = |v: Value| wire_side(&m, shape, &v);
+        assert_eq!(wire(json!({"Name": "abc"})), Ok(()));
+        assert_eq!(server(json!({})), Ok(()));
+        assert_eq!(
+            wire(json!({})),
+            Err("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null".into())
+        );
+        assert_eq!(
+            wire(json!({"Name": "", "Limit": 0, "Tags": [{"Key": "a"}]})),
+            Err("4 validation errors detected: \
+                 Value '' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+                 Value '' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z]+; \
+                 Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; \
+                 Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"
+                .into())
         );
     }
 

@@ -1,5 +1,7 @@
 """Every operation of the installed botocore model: the client has it, a minimal valid call
-succeeds, and every member of the response is modeled, with the modeled Python type.
+succeeds, and every member of the response is modeled, with the modeled Python type. Each
+test runs twice: on the in-process client, and with boto3 over HTTP through the server
+(``eventbridge_mock.server``), the account given as a 12-digit access key id.
 
 An operation the engine does not implement raises NotImplementedError here and FAILS: the
 list of operations comes from botocore, not from this file, so a new operation in a newer
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 
+import boto3
 import botocore.session
 import pytest
 from botocore import xform_name
@@ -35,6 +38,30 @@ ENDPOINT = {
     "EventBuses": [{"EventBusArn": bus_arn("orders")}, {"EventBusArn": bus_arn("orders", region=SECONDARY)}],
     "ReplicationConfig": {"State": "DISABLED"},
 }
+
+
+@pytest.fixture(params=["in-process", "over HTTP"])
+def make_client(request, backend, make_client):
+    """The conftest's clients, or boto3 clients reaching the same backend through the server."""
+    if request.param == "in-process":
+        yield make_client
+        return
+    sent = []
+    with eventbridge_mock.server(backend=backend) as srv:
+
+        def make(region_name: str = REGION, account_id: str = ACCOUNT):
+            client = boto3.client(
+                "events",
+                region_name=region_name,
+                endpoint_url=srv.url,
+                aws_access_key_id=account_id,
+                aws_secret_access_key="secret",
+            )
+            client.meta.events.register("before-send.events", lambda request, **_: sent.append(request.url))
+            return client
+
+        yield make
+    assert sent and set(sent) == {srv.url + "/"}, "the calls did not go over HTTP"
 
 
 # Prerequisites.
@@ -245,7 +272,7 @@ def test_every_modeled_operation_has_a_minimal_call():
 @pytest.mark.parametrize("operation", MODEL.operation_names)
 def test_operation(operation, events, make_client):
     method = xform_name(operation)
-    assert hasattr(eventbridge_mock.Client, method), f"Client has no {method}"
+    assert callable(getattr(events, method, None)), f"the client has no {method}"
     assert operation in CALLS, f"no minimal call for {operation}"
     client, kwargs = CALLS[operation](events, make_client)
     op_model = MODEL.operation_model(operation)

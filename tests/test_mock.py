@@ -1,15 +1,16 @@
 """``mock_events``: a drop-in for ``boto3.client("events")`` in existing test suites.
 
-Every way of making a client returns this project's while a mock is active; every other
-service goes to what was there before (botocore, or moto when ``mock_aws`` is active), in
-whatever order the mocks start and stop; stopping restores ``Session.create_client``
-exactly.
+While a mock is active, every EventBridge client in the process (whenever and however it was
+made) is botocore's own client served by the mock; every other service goes to what was
+there before (botocore, or moto when ``mock_aws`` is active), in whatever order the mocks
+start and stop; stopping restores botocore exactly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 import unittest
 from unittest import mock as umock
@@ -19,12 +20,18 @@ import boto3.session
 import botocore.client
 import botocore.session
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from moto import mock_aws
 
 from eventbridge_mock import Client, mock_events
 
-ORIGINAL_CREATE_CLIENT = botocore.session.Session.create_client
+PATCHED = [
+    (botocore.session.Session, "create_client"),
+    (botocore.client.BaseClient, "_make_api_call"),
+    (botocore.client.BaseClient, "_make_request"),
+]
+ORIGINALS = [vars(owner)[name] for owner, name in PATCHED]
 ACCOUNT = "123456789012"
 # Warm sessions for the checks on other services: a client from a new session costs ~0.1 s
 # (models and endpoint rules are loaded per session), one from a warm session a few ms.
@@ -32,10 +39,23 @@ BOTOCORE = botocore.session.Session()
 BOTO3 = boto3.Session(botocore_session=botocore.session.Session(), region_name="us-east-1")
 
 
+def botocore_untouched() -> bool:
+    return [vars(owner)[name] for owner, name in PATCHED] == ORIGINALS
+
+
 @pytest.fixture(autouse=True)
 def clean_aws_environment(monkeypatch, tmp_path):
     """No region, profile or config file from the machine running the tests; a fresh
-    default boto3 session; and ``create_client`` checked to be untouched after each test."""
+    default boto3 session; no network (any attempt fails the test); and botocore checked
+    to be untouched after each test."""
+    attempts = []
+
+    def no_network(*args, **_kwargs):
+        attempts.append(args)
+        raise OSError("the network is blocked in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     empty = tmp_path / "empty-config"
@@ -43,33 +63,55 @@ def clean_aws_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
-    assert botocore.session.Session.create_client is ORIGINAL_CREATE_CLIENT
+    assert botocore_untouched()
     yield
-    assert botocore.session.Session.create_client is ORIGINAL_CREATE_CLIENT
+    assert botocore_untouched()
+    assert attempts == []
 
 
 def events_client(**kwargs):
     return boto3.client("events", region_name="us-east-1", **kwargs)
 
 
-def assert_served_by(m):
-    """`boto3.client("events")` is ours, on `m`'s state."""
-    ev = events_client()
-    assert isinstance(ev, Client)
-    assert ev._backend is m.backend
+def assert_served_by(m, ev=None):
+    """`boto3.client("events")` (or `ev`) is botocore's own client, served by `m`'s state."""
+    ev = ev or events_client()
+    assert type(ev).__name__ == "EventBridge" and isinstance(ev, botocore.client.BaseClient)
     ev.put_rule(Name="probe", ScheduleExpression="rate(1 hour)")
-    assert "probe" in [r["Name"] for r in m.client().list_rules()["Rules"]]
+    assert "probe" in [r["Name"] for r in m.client(region_name=ev.meta.region_name).list_rules()["Rules"]]
     ev.delete_rule(Name="probe")
 
 
-def assert_real_botocore():
-    """No mock of ours serves EventBridge: botocore's own client class (no request is sent)."""
-    ev = BOTOCORE.create_client("events", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+def reaches_http(client) -> bool:
+    """Whether a call of `client` reaches botocore's HTTP layer (answered there by a canned
+    response, so nothing is sent)."""
+    reached = []
+
+    def answer(request, **_kwargs):
+        reached.append(request.url)
+        return AWSResponse(request.url, 200, {}, None)
+
+    client.meta.events.register_first("before-send", answer)
+    try:
+        client.list_event_buses()
+    except Exception:  # noqa: BLE001 - the canned response has no body to parse
+        pass
+    finally:
+        client.meta.events.unregister("before-send", answer)
+    return bool(reached)
+
+
+def assert_real_botocore(client=None):
+    """No mock of ours serves EventBridge: a call goes to botocore's HTTP layer."""
+    ev = client or BOTOCORE.create_client(
+        "events", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+    )
     assert isinstance(ev, botocore.client.BaseClient) and not isinstance(ev, Client)
+    assert reaches_http(ev)
 
 
 def assert_sqs_untouched():
-    """Without moto: SQS is botocore's client class (no request is sent)."""
+    """Without moto: SQS is botocore's client class, its calls go to HTTP."""
     sqs = BOTOCORE.create_client("sqs", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
     assert isinstance(sqs, botocore.client.BaseClient)
     assert type(sqs).__name__ == "SQS"
@@ -97,34 +139,43 @@ def test_context_manager():
 
 def test_function_decorator_gives_fresh_state_each_call():
     seen = []
+    m = mock_events()
 
-    @mock_events()
+    @m
     def body(name):
         ev = events_client()
         seen.append([r["Name"] for r in ev.list_rules()["Rules"]])
         ev.put_rule(Name=name, ScheduleExpression="rate(1 hour)")
+        assert_served_by(m, ev)
         return ev
 
-    assert isinstance(body("first"), Client)
+    ev = body("first")
     body("second")
     assert seen == [[], []]
     assert body.__name__ == "body"
+    assert_real_botocore(ev)  # after the mock, a client made under it is botocore's again
 
 
 def test_decorator_without_parentheses():
     @mock_events
     def body():
-        return events_client()
+        ev = events_client()
+        ev.put_rule(Name="r", ScheduleExpression="rate(1 hour)")
+        return [r["Name"] for r in ev.list_rules()["Rules"]]
 
-    assert isinstance(body(), Client)
+    assert body() == ["r"]
 
 
 def test_async_function_decorator():
-    @mock_events()
-    async def body():
-        return events_client()
+    m = mock_events()
 
-    assert isinstance(asyncio.run(body()), Client)
+    @m
+    async def body():
+        assert_served_by(m)
+        return m.active
+
+    assert asyncio.run(body()) is True
+    assert not m.active
 
 
 def test_start_and_stop():
@@ -184,11 +235,13 @@ class TestPlainClassWithoutSetup:
         ev.put_rule(Name="two", ScheduleExpression="rate(1 hour)")
 
     def test_helpers_run_under_the_mock(self):
-        assert isinstance(self.make(), Client)
+        assert self.make() == ["helper"]
         assert self.static() == "static"
 
     def make(self):
-        return events_client()
+        ev = events_client()
+        ev.put_rule(Name="helper", ScheduleExpression="rate(1 hour)")
+        return [r["Name"] for r in ev.list_rules()["Rules"]]
 
     @staticmethod
     def static():
@@ -203,7 +256,6 @@ class TestPlainClassWithSetupMethod:
 
     def teardown_method(self, method):
         # Still under the mock, with the test's state.
-        assert isinstance(events_client(), Client)
         assert "from-setup" in [r["Name"] for r in events_client().list_rules()["Rules"]]
 
     def test_sees_setup_resources(self):
@@ -223,7 +275,9 @@ class TestUnittestCase(unittest.TestCase):
         self.ev.put_rule(Name="r", EventBusName="orders", EventPattern='{"source": ["shop"]}')
 
     def tearDown(self):
-        assert isinstance(boto3.client("events", region_name="us-east-1"), Client)
+        # Still under the mock, with the test's state.
+        rules = boto3.client("events", region_name="us-east-1").list_rules(EventBusName="orders")["Rules"]
+        assert "r" in [r["Name"] for r in rules]
 
     def test_resources_from_setup(self):
         rules = self.ev.list_rules(EventBusName="orders")["Rules"]
@@ -240,7 +294,7 @@ def test_unittest_case_leaves_create_client_restored():
     result = unittest.TestResult()
     suite.run(result)
     assert result.wasSuccessful() and result.testsRun == 2
-    assert botocore.session.Session.create_client is ORIGINAL_CREATE_CLIENT
+    assert botocore_untouched()
 
 
 # Every way of making a client.
@@ -259,7 +313,8 @@ def test_every_way_of_making_a_client_is_ours():
             boto3.client("events", "ca-central-1", aws_access_key_id="k", aws_secret_access_key="s"),
             boto3.client("events", endpoint_url="http://localhost:4566", region_name="eu-west-3"),
         ]
-        assert all(isinstance(c, Client) and c._backend is m.backend for c in made)
+        for c in made:
+            assert_served_by(m, c)
         assert [c.meta.region_name for c in made] == [
             "us-east-1", "eu-west-1", "eu-west-1", "ap-south-1", "us-west-2",
             "us-east-2", "sa-east-1", "ca-central-1", "eu-west-3",
@@ -326,12 +381,12 @@ def test_region_defaults_to_us_east_1_then_the_mocks():
 def test_account_comes_from_the_mock():
     with mock_events(account_id="111122223333"):
         ev = boto3.client("events", region_name="eu-west-1")
-        assert ev.account_id == "111122223333"
         arn = ev.put_rule(Name="r", ScheduleExpression="rate(1 hour)")["RuleArn"]
         assert arn == "arn:aws:events:eu-west-1:111122223333:rule/r"
         assert ev.describe_event_bus()["Arn"] == "arn:aws:events:eu-west-1:111122223333:event-bus/default"
     with mock_events():
-        assert boto3.client("events").account_id == ACCOUNT
+        arn = boto3.client("events").put_rule(Name="r", ScheduleExpression="rate(1 hour)")["RuleArn"]
+        assert arn == f"arn:aws:events:us-east-1:{ACCOUNT}:rule/r"
 
 
 def test_clients_share_state_across_regions_and_accounts():
@@ -370,7 +425,6 @@ def test_threads_each_with_their_own_client():
     def work(i):
         try:
             ev = boto3.client("events", region_name="us-east-1")
-            assert isinstance(ev, Client)
             barrier.wait()
             for j in range(rules_each):
                 ev.put_rule(Name=f"t{i}-r{j}", EventPattern=json.dumps({"source": [f"thread{i}"]}))
@@ -457,7 +511,7 @@ def test_nested_mocks_of_ours_innermost_serves():
                 assert_served_by(inner)
                 assert_moto_sqs_works()
             assert_served_by(outer)
-        assert outer_client._backend is outer.backend
+        assert_served_by(outer, outer_client)
         assert_served_by(outer)
 
 
@@ -492,7 +546,7 @@ def test_out_of_order_stops_restore_exactly(starts, stops):
             assert_moto_sqs_works()
         else:
             assert_sqs_untouched()
-    assert botocore.session.Session.create_client is ORIGINAL_CREATE_CLIENT
+    assert botocore_untouched()
 
 
 def test_a_patch_over_ours_stays_correct_and_is_restored_later():
@@ -516,7 +570,7 @@ def test_a_patch_over_ours_stays_correct_and_is_restored_later():
     assert "events" in calls
     with mock_events() as again:
         assert_served_by(again)
-    assert botocore.session.Session.create_client is ORIGINAL_CREATE_CLIENT
+    assert botocore_untouched()
 
 
 # The pytest fixture: fresh state for each test.
@@ -525,7 +579,7 @@ def test_a_patch_over_ours_stays_correct_and_is_restored_later():
 @pytest.mark.parametrize("name", ["first", "second"])
 def test_fixture_gives_fresh_state(eventbridge, name):
     ev = boto3.client("events", region_name="us-east-1")
-    assert ev._backend is eventbridge.backend
+    assert_served_by(eventbridge, ev)
     assert ev.list_rules()["Rules"] == [] and len(eventbridge.deliveries) == 0
     ev.put_rule(Name=name, ScheduleExpression="rate(1 hour)")
 

@@ -1,6 +1,7 @@
 """eventbridge-mock: a fast, faithful in-process Amazon EventBridge for tests."""
 
 from ._native import Backend
+from ._server import Server, server
 from .client import Client, client, default_backend
 from .clock import Clock, Schedule
 from .deliveries import Deliveries, Delivery, DeliveryLog
@@ -19,8 +20,10 @@ __all__ = [
     "Pattern",
     "RuleSet",
     "Schedule",
+    "Server",
     "client",
     "default_backend",
     "mock_events",
+    "server",
     "test_event_pattern",
 ]

@@ -60,6 +60,30 @@ class Backend:
         """Raises one of AWS's adjustable quotas (as a support request would): ``rules_per_bus``."""
 
 @final
+class Server:
+    """AWS's JSON protocol over HTTP in front of a backend, on threads of its own. Python is
+    entered only to forward deliveries, through ``forward(start)``."""
+
+    def __new__(
+        cls,
+        backend: Backend,
+        host: str,
+        port: int,
+        account_id: str,
+        region_name: str,
+        timeout: float,
+        forward: Optional[Callable[[int], None]] = None,
+    ) -> "Server": ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None:
+        """Stops serving: requests under way finish, then every connection closes."""
+
+@final
 class NativeClient:
     """One client's view: a backend, an account and a region."""
 
@@ -68,27 +92,9 @@ class NativeClient:
     def account_id(self) -> str: ...
     @property
     def region_name(self) -> str: ...
-    def call(self, operation: str, params: Dict[str, Any]) -> Dict[str, Any]:
-        """Calls ``operation`` (as named in the model) with boto3-style keyword arguments."""
-
-@final
-class Operation:
-    """A client method: ``Client.describe_rule`` is ``Operation("DescribeRule", "describe_rule")``."""
-
-    def __new__(cls, api_name: str, method_name: str) -> "Operation": ...
-    @property
-    def __name__(self) -> str: ...
-    @property
-    def api_name(self) -> str: ...
-    def __get__(self, instance: Optional[object], owner: Optional[type] = None, /) -> Any: ...
-
-@final
-class BoundOperation:
-    """A client method bound to its client, as ``client.describe_rule``: keyword arguments only."""
-
-    @property
-    def __name__(self) -> str: ...
-    def __call__(self, **kwargs: Any) -> Dict[str, Any]: ...
+    def call(self, operation: str, params: Dict[str, Any], client: Optional[Any] = None) -> Dict[str, Any]:
+        """Calls ``operation`` (as named in the model) with boto3-style keyword arguments; an
+        error is raised as ``client.exceptions`` names it, when a client is given."""
 
 @final
 class Pattern:
@@ -103,6 +109,10 @@ class Pattern:
     def explain(self, event: _EventLike) -> "Explanation":
         """Why ``event`` matched or not: each field and condition, for each ``$or`` branch."""
     def _repr_html_(self) -> str: ...
+    def __eq__(self, other: object) -> bool:
+        """Equal when both patterns are the same JSON value: member order aside, numbers
+        by value."""
+    def __hash__(self) -> int: ...
 
 @final
 class Explanation:
@@ -122,6 +132,8 @@ class RuleSet:
     def __len__(self) -> int: ...
     def add(self, name: str, pattern: _PatternLike) -> None: ...
     def remove(self, name: str) -> None: ...
+    def patterns(self) -> Dict[str, Pattern]:
+        """Each rule's pattern by name, in name order."""
     def match(self, event: _EventLike) -> List[str]:
         """The names of the rules that match ``event``, sorted."""
     def _match_many(

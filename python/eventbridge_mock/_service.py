@@ -65,7 +65,8 @@ def error_response(code: str, message: str, request_id: str | None = None) -> di
     }
 
 
-def make_error(code: str, message: str, operation_name: str, request_id: str):
-    """The exception botocore raises for an AWS error: the modeled class when there is one."""
-    cls = exceptions().from_code(code)
+def make_error(code: str, message: str, operation_name: str, request_id: str, client=None):
+    """The exception botocore raises for an AWS error: the modeled class when there is one,
+    taken from the calling client's own ``exceptions`` (each botocore session has its own)."""
+    cls = (client.exceptions if client is not None else exceptions()).from_code(code)
     return cls(error_response(code, message, request_id), operation_name)

@@ -1,20 +1,26 @@
-"""``Client``: the methods, surface and behaviour of ``boto3.client("events")``."""
+"""Clients the package makes itself: ``eventbridge_mock.client()`` and ``mock.client()``.
+
+Each is botocore's own EventBridge client (a ``botocore.client.BaseClient``, with botocore's
+docstrings, ``meta.events`` hooks, paginators and exceptions) bound for good to one engine
+state, account and region. ``Client`` is among its base classes, for the little the package
+adds: ``account_id``, ``deliveries`` and keyword-only signatures ``inspect`` can read.
+"""
 
 from __future__ import annotations
 
-import os
+import datetime
+import functools
+import inspect
+import threading
+from typing import Any, Optional
 
-from botocore import xform_name
-from botocore.client import ClientMeta
-from botocore.config import Config
-from botocore.hooks import HierarchicalEmitter
-from botocore.paginate import Paginator
+import botocore.session
 
-from . import _native, _service
+from . import _native, _routing, _service
 from .deliveries import DeliveryLog
 
-DEFAULT_ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT_ID = _routing.DEFAULT_ACCOUNT_ID
+DEFAULT_REGION = _routing.DEFAULT_REGION
 
 _default_backend = _native.Backend()
 
@@ -24,103 +30,130 @@ def default_backend() -> _native.Backend:
     return _default_backend
 
 
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def _endpoint(region: str) -> str:
-    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"https://events.{region}.{suffix}"
-
-
 class Client:
-    """An EventBridge client backed by the in-process engine.
-
-    Every operation of botocore's EventBridge model is a snake_case method taking the same
-    keyword arguments and returning the same dict as boto3's client.
-    """
-
-    def __init__(
-        self,
-        region_name: str | None = None,
-        account_id: str | None = None,
-        *,
-        backend: _native.Backend | None = None,
-        endpoint_url: str | None = None,
-        config: Config | None = None,
-        **_credentials_and_transport,
-    ):
-        if region_name is None and config is not None:
-            region_name = config.region_name
-        region = region_name or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-        self._backend = backend if backend is not None else default_backend()
-        self._native = _native.NativeClient(self._backend, account_id or DEFAULT_ACCOUNT_ID, region)
-        model = _service.service_model()
-        client_config = Config(region_name=region)
-        if config is not None:
-            client_config = config.merge(client_config)
-        self.meta = ClientMeta(
-            events=HierarchicalEmitter(),
-            client_config=client_config,
-            endpoint_url=endpoint_url or _endpoint(region),
-            service_model=model,
-            method_to_api_mapping=_METHOD_TO_API,
-            partition=_partition(region),
-        )
-        self.exceptions = _service.exceptions()
-
-    def __repr__(self) -> str:
-        return f"<eventbridge_mock.Client events {self.meta.region_name} {self._native.account_id}>"
+    """An EventBridge client of eventbridge-mock: botocore's client class, bound to an engine
+    state, with these additions."""
 
     @property
     def account_id(self) -> str:
-        return self._native.account_id
+        return self.__dict__[_routing.BOUND].account
+
+    @property
+    def backend(self) -> _native.Backend:
+        return self.__dict__[_routing.BOUND].backend
 
     @property
     def deliveries(self) -> DeliveryLog:
         """Every delivery of an event to a target in this client's mock cloud."""
-        return DeliveryLog(self._backend)
+        return DeliveryLog(self.backend)
 
-    def can_paginate(self, operation_name: str) -> bool:
-        # An unknown method name raises KeyError, as in boto3.
-        return _METHOD_TO_API[operation_name] in _service.paginator_config()
+    def __repr__(self) -> str:
+        return f"<eventbridge_mock.Client events {self.meta.region_name} {self.account_id}>"
 
-    def get_paginator(self, operation_name: str) -> Paginator:
-        if not self.can_paginate(operation_name):
-            from botocore.exceptions import OperationNotPageableError
-
-            raise OperationNotPageableError(operation_name=operation_name)
-        api_name = _METHOD_TO_API[operation_name]
-        return Paginator(
-            getattr(self, operation_name),
-            _service.paginator_config()[api_name],
-            self.meta.service_model.operation_model(api_name),
-        )
-
-    @property
-    def waiter_names(self) -> list:
-        return []
-
-    def get_waiter(self, waiter_name: str):
-        # EventBridge defines no waiters; boto3 answers exactly this.
-        raise ValueError(f"Waiter does not exist: {waiter_name}")
-
-    def close(self) -> None:
-        """Nothing to release: there is no connection pool."""
+    # _routing's replacements of BaseClient's, which serve this client's own state whether
+    # a mock is active or not.
+    _make_api_call = _routing.make_api_call
+    _make_request = _routing.make_request
 
 
-_METHOD_TO_API = {
-    xform_name(name): name for name in _service.service_model().operation_names
+class _Unset:
+    """The default of an optional parameter: botocore sends nothing for it."""
+
+    def __repr__(self) -> str:
+        return "..."
+
+
+_UNSET = _Unset()
+_PYTHON_TYPES = {
+    "string": str,
+    "integer": int,
+    "long": int,
+    "boolean": bool,
+    "double": float,
+    "float": float,
+    "timestamp": datetime.datetime,
+    "list": list,
+    "map": dict,
+    "structure": dict,
+    "blob": bytes,
 }
-# Each method is a native descriptor: a call goes from Python straight to the engine.
-for _method, _api in _METHOD_TO_API.items():
-    setattr(Client, _method, _native.Operation(_api, _method))
 
 
-def client(region_name: str | None = None, account_id: str | None = None, **kwargs) -> Client:
-    """A new EventBridge client, like ``boto3.client("events", region_name=...)``."""
-    return Client(region_name=region_name, account_id=account_id, **kwargs)
+@functools.lru_cache(maxsize=None)
+def _signature(operation_name: str) -> inspect.Signature:
+    """``(self, /, *, Required: type, Optional: type = ...) -> dict``, from the operation's
+    input shape."""
+    shape = _service.service_model().operation_model(operation_name).input_shape
+    members = shape.members if shape is not None else {}
+    required = set(shape.required_members) if shape is not None else set()
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)] + [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if name in required else _UNSET,
+            annotation=_PYTHON_TYPES.get(member.type_name, Any),
+        )
+        for name, member in sorted(members.items(), key=lambda item: item[0] not in required)
+    ]
+    return inspect.Signature(parameters, return_annotation=dict)
+
+
+def _shape_class(class_attributes: dict, base_classes: list, **_kwargs) -> None:
+    """``creating-client-class.events`` on the package's own session: adds ``Client`` and
+    the signatures."""
+    base_classes.insert(0, Client)
+    for api_name in _service.service_model().operation_names:
+        method = class_attributes.get(botocore.xform_name(api_name))
+        if method is not None:
+            method.__signature__ = _signature(api_name)
+
+
+_session_lock = threading.Lock()
+_sessions: list = []
+
+
+def _session() -> botocore.session.Session:
+    """The botocore session the package makes its clients with (made once: a new session
+    loads every model file again)."""
+    with _session_lock:
+        if not _sessions:
+            session = botocore.session.Session()
+            session.register("creating-client-class.events", _shape_class)
+            _sessions.append(session)
+        return _sessions[0]
+
+
+def _bound_client(
+    backend: _native.Backend,
+    account_id: str,
+    region_name: Optional[str],
+    mock: Any = None,
+    default_region: Optional[str] = None,
+    **kwargs: Any,
+) -> Client:
+    """A botocore EventBridge client served by ``backend`` as ``account_id``, whatever mock
+    is active; forwarding as ``mock`` forwards, when given. Without ``region_name``, the
+    region is botocore's (config, environment, profile), else ``default_region``, else
+    us-east-1."""
+    session = _session()
+    kwargs = _routing.prepare_client_args(session, default_region, (), dict(kwargs, region_name=region_name))
+    made = _routing.original(botocore.session.Session, "create_client")(session, "events", **kwargs)
+    made.__dict__[_routing.BOUND] = _routing.Route(backend, account_id, made.meta.region_name, mock)
+    return made
+
+
+def client(
+    region_name: Optional[str] = None,
+    account_id: Optional[str] = None,
+    *,
+    backend: Optional[_native.Backend] = None,
+    **kwargs: Any,
+) -> Client:
+    """An EventBridge client, like ``boto3.client("events", region_name=...)``, on
+    ``backend`` (default: the process-wide ``default_backend()``)."""
+    return _bound_client(
+        backend if backend is not None else default_backend(),
+        account_id or DEFAULT_ACCOUNT_ID,
+        region_name,
+        **kwargs,
+    )

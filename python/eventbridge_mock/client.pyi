@@ -30,7 +30,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError as BotocoreClientError
 from botocore.paginate import Paginator
 
-from ._native import Backend, NativeClient
+from ._native import Backend
 from .deliveries import DeliveryLog
 
 _T = TypeVar("_T")
@@ -1589,27 +1589,15 @@ class Exceptions:
 class Client:
     """An EventBridge client backed by the in-process engine, typed as boto3's."""
 
-    def __init__(
-        self,
-        region_name: Optional[str] = None,
-        account_id: Optional[str] = None,
-        *,
-        backend: Optional[Backend] = None,
-        endpoint_url: Optional[str] = None,
-        config: Optional[Config] = None,
-        **kwargs: Any,
-    ) -> None: ...
-
     meta: ClientMeta
 
     exceptions: Exceptions
 
-    _backend: Backend
-
-    _native: NativeClient
-
     @property
     def account_id(self) -> str: ...
+
+    @property
+    def backend(self) -> Backend: ...
 
     @property
     def deliveries(self) -> DeliveryLog:
@@ -1624,6 +1612,14 @@ class Client:
         """EventBridge defines no waiters: raises ValueError, as boto3 does."""
 
     def close(self) -> None: ...
+
+    def generate_presigned_url(
+        self,
+        ClientMethod: str,
+        Params: Optional[Mapping[str, Any]] = None,
+        ExpiresIn: int = 3600,
+        HttpMethod: Optional[str] = None,
+    ) -> str: ...
 
     @overload
     def get_paginator(
@@ -2276,7 +2272,6 @@ class Client:
 
 DEFAULT_ACCOUNT_ID: str
 DEFAULT_REGION: str
-_METHOD_TO_API: Dict[str, str]
 
 
 def default_backend() -> Backend:

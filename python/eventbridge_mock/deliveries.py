@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator, List, Optional
 
+from . import display
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -67,6 +69,9 @@ class Deliveries:
 
     def __repr__(self) -> str:
         return f"Deliveries({self._items!r})"
+
+    def _repr_html_(self) -> str:
+        return display.deliveries_html(self)
 
     def to(self, target_arn: str) -> "Deliveries":
         """Deliveries to the target with this ARN (or Id)."""

@@ -1,31 +1,39 @@
-"""``forward_targets``: deliveries also sent to the real targets with boto3 clients.
+"""``forward_targets``: deliveries also sent to the targets' services, never to real AWS.
 
 With ``mock_events(forward_targets=True)``, each delivery to an SQS queue, SNS topic, Lambda
 function, Kinesis stream, Firehose stream, CloudWatch Logs group or Step Functions state
-machine is also sent with a boto3 client of that service, so a suite that mocks those
-services with moto (or anything else) receives them. A forward that fails is retried as the
-target's RetryPolicy allows (throttling and server errors only, as EventBridge does), then
-goes to the target's DeadLetterConfig queue when there is one; it never raises into the
-call that caused it, and the delivery log shows it as failed. Deliveries to other kinds of
-target (event buses, API destinations, ECS, ...) are not forwarded and stay as logged.
+machine is also sent with a botocore client of that service, but only where it cannot
+leave the test: to moto while moto's ``mock_aws`` is active (in the target's account, as
+moto's ``x-moto-account-id`` header selects it, unless ``MOTO_ACCOUNT_ID`` pins one), or to
+the endpoint given for that service in ``forward_endpoints``. Otherwise nothing is sent and
+the delivery log says why (``forwarded=False`` and a ``note``).
+
+A forward that fails is retried as the target's RetryPolicy allows (throttling and server
+errors only, as EventBridge does), then goes to the target's DeadLetterConfig queue when
+there is one; it never raises into the call that caused it, and the log marks the delivery
+failed. Deliveries to event buses are the engine's own; other kinds of target (API
+destinations, ECS, ...) are logged as not forwarded.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .client import _METHOD_TO_API, Client
+from . import _native, _routing
 from .deliveries import Delivery
 
 # EventBridge's default RetryPolicy.
 DEFAULT_MAX_RETRIES = 185
 RETRYABLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "ServiceUnavailable",
                    "InternalFailure", "InternalError", "RequestLimitExceeded"}
+FORWARDED_SERVICES = {"sqs", "sns", "lambda", "kinesis", "firehose", "logs", "states"}
+# botocore's client name where it differs from the ARN's service.
+CLIENT_NAMES = {"states": "stepfunctions"}
 
 
 def _arn_parts(arn: str):
@@ -35,29 +43,62 @@ def _arn_parts(arn: str):
     return parts[2], parts[3], parts[4], parts[5]  # service, region, account, resource
 
 
+# Where a service's deliveries go: ("moto", None), ("endpoint", url), or None with the reason.
+
+
+def destination(mock, service: str) -> Tuple[Optional[Tuple[str, Optional[str]]], str]:
+    endpoint = mock.forward_endpoints.get(service)
+    if endpoint:
+        return ("endpoint", endpoint), ""
+    if _routing.moto_active():
+        return ("moto", None), ""
+    return None, (
+        f"not forwarded: {service} is not mocked (moto's mock_aws is not active) and "
+        f"forward_endpoints has no endpoint for it"
+    )
+
+
+# Clients of the target services: made once per destination, service and region (making a
+# client costs far more than the call it sends). Each moto mock starts a new default boto3
+# session, so moto's clients are remade for each.
+
 _clients_lock = threading.Lock()
-# The clients made from boto3's current default session, by service and region: making a
-# client costs far more than the call it sends. A new default session (moto starts each mock
-# with one) starts a new set.
-_clients: Dict[Any, Any] = {"session": None}
+_clients: Dict[Any, Any] = {}
+# The account the current forward is for, which moto reads from x-moto-account-id.
+_target_account: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("target_account", default=None)
 
 
-def _client(service: str, region: str):
-    """A client as ``boto3.client(service, region_name=region)`` makes it."""
-    session = boto3.DEFAULT_SESSION
-    if session is None:
-        return boto3.client(service, region_name=region)  # creates the default session
+def _add_account_header(params, **_kwargs) -> None:
+    account = _target_account.get()
+    if account:
+        params["headers"]["x-moto-account-id"] = account
+
+
+def _client(kind: Tuple[str, Optional[str]], service: str, region: str):
+    import boto3
+
+    name = CLIENT_NAMES.get(service, service)
+    session = None
+    if kind[0] == "moto":
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        session = boto3.DEFAULT_SESSION
+    key = (kind, name, region)
     with _clients_lock:
-        if _clients["session"] is not session:
-            _clients.clear()
-            _clients["session"] = session
-        client = _clients.get((service, region))
-    if client is None:
-        client = session.client(service, region_name=region)
-        with _clients_lock:
-            if _clients["session"] is session:
-                _clients[(service, region)] = client
-    return client
+        cached = _clients.get(key)
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    # Placeholder credentials: no credential lookup, which may reach the network.
+    if session is not None:
+        made = session.client(name, region_name=region, **_routing.PLACEHOLDER_CREDENTIALS)
+        made.meta.events.register("before-call", _add_account_header)
+    else:
+        made = boto3.session.Session().client(
+            name, region_name=region, endpoint_url=kind[1], **_routing.PLACEHOLDER_CREDENTIALS
+        )
+    with _clients_lock:
+        _clients[key] = (session, made)
+    return made
 
 
 def _queue_url(sqs, name: str, account: str) -> str:
@@ -72,39 +113,38 @@ def _json_path(path: str, event: dict) -> Any:
     return node
 
 
-def send(target: dict, d: Delivery) -> None:
+def send(client_for: Callable[[str, str], Any], target: dict, d: Delivery) -> None:
     """Sends one delivery to its target's service; raises what the service raises."""
     service, region, account, resource = _arn_parts(d.target_arn)
     payload = d.payload
     if service == "sqs":
-        sqs = _client("sqs", region)
+        sqs = client_for("sqs", region)
         args: Dict[str, Any] = {"QueueUrl": _queue_url(sqs, resource, account), "MessageBody": payload}
         group = (target.get("SqsParameters") or {}).get("MessageGroupId")
         if group:
             args["MessageGroupId"] = group
-        if resource.endswith(".fifo"):
-            # EventBridge sends the event id as the deduplication id.
-            args["MessageDeduplicationId"] = d.event.get("id") or str(uuid.uuid4())
+        # No MessageDeduplicationId: EventBridge sends none, so a FIFO queue needs
+        # content-based deduplication (docs/aws-facts-events.md).
         sqs.send_message(**args)
     elif service == "sns":
-        _client("sns", region).publish(TopicArn=d.target_arn, Message=payload)
+        client_for("sns", region).publish(TopicArn=d.target_arn, Message=payload)
     elif service == "lambda":
-        _client("lambda", region).invoke(FunctionName=d.target_arn, InvocationType="Event", Payload=payload)
+        client_for("lambda", region).invoke(FunctionName=d.target_arn, InvocationType="Event", Payload=payload)
     elif service == "kinesis":
         key_path = (target.get("KinesisParameters") or {}).get("PartitionKeyPath")
         key = _json_path(key_path, d.event) if key_path else None
-        _client("kinesis", region).put_record(
+        client_for("kinesis", region).put_record(
             StreamName=resource.split("/", 1)[-1],
             Data=payload.encode(),
             PartitionKey=str(key if key is not None else d.event.get("id")),
         )
     elif service == "firehose":
-        _client("firehose", region).put_record(
+        client_for("firehose", region).put_record(
             DeliveryStreamName=resource.split("/", 1)[-1], Record={"Data": payload.encode()}
         )
     elif service == "logs":
         group = resource.split(":", 1)[1].split(":")[0] if resource.startswith("log-group:") else resource
-        logs = _client("logs", region)
+        logs = client_for("logs", region)
         stream = d.event.get("id") or str(uuid.uuid4())  # EventBridge names the stream by event id
         logs.create_log_stream(logGroupName=group, logStreamName=stream)
         logs.put_log_events(
@@ -113,7 +153,7 @@ def send(target: dict, d: Delivery) -> None:
             logEvents=[{"timestamp": int(d.time.timestamp() * 1000), "message": payload}],
         )
     elif service == "states":
-        _client("stepfunctions", region).start_execution(stateMachineArn=d.target_arn, input=payload)
+        client_for("states", region).start_execution(stateMachineArn=d.target_arn, input=payload)
     else:
         raise ValueError(f"forwarding to {service} targets is not supported")
 
@@ -124,68 +164,88 @@ def _error_code(e: Exception) -> str:
     return type(e).__name__
 
 
-def _to_dead_letter_queue(target: dict, d: Delivery, e: Exception) -> None:
+def _to_dead_letter_queue(client_for, target: dict, d: Delivery, e: Exception) -> None:
     dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
     if not dlq:
         return
     _, region, account, name = _arn_parts(dlq)
-    sqs = _client("sqs", region)
+    sqs = client_for("sqs", region)
     attributes = {
         "RULE_ARN": d.rule_arn,
         "TARGET_ARN": d.target_arn,
         "ERROR_CODE": _error_code(e),
         "ERROR_MESSAGE": str(e),
     }
-    sqs.send_message(
-        QueueUrl=_queue_url(sqs, name, account),
-        MessageBody=d.payload,
-        MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
-    )
+    token = _target_account.set(account)
+    try:
+        sqs.send_message(
+            QueueUrl=_queue_url(sqs, name, account),
+            MessageBody=d.payload,
+            MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+        )
+    finally:
+        _target_account.reset(token)
 
 
-FORWARDED_SERVICES = {"sqs", "sns", "lambda", "kinesis", "firehose", "logs", "states"}
+def _service_of(arn: str) -> str:
+    return (arn.split(":") + ["", "", ""])[2]
 
 
-def forward(backend, client: Client, start: int, sender: Callable[[dict, Delivery], None] = send) -> None:
-    """Forwards the deliveries logged from index `start` on; never raises."""
+def forward(mock, start: int, sender: Callable[..., None] = send) -> None:
+    """Forwards the deliveries logged from index ``start`` on; never raises."""
+    backend = mock.backend
     for raw in backend.deliveries(start):
         d = Delivery(**raw)
-        service = (d.target_arn.split(":") + ["", "", ""])[2]
-        if not d.succeeded or service not in FORWARDED_SERVICES:
-            # Refused already; or an event bus (routed by the engine itself), an API
-            # destination or a service this module does not send to: the log is the record.
+        service = _service_of(d.target_arn)
+        if not d.succeeded or service == "events":
+            # Refused already, or an event bus (the engine routes those itself).
+            continue
+        if service not in FORWARDED_SERVICES:
+            backend.set_forwarded(d.index, False, f"not forwarded: {service} targets are not forwarded")
+            continue
+        kind, reason = destination(mock, service)
+        if kind is None:
+            backend.set_forwarded(d.index, False, reason)
             continue
         try:
-            _forward_one(backend, client, d, sender)
-        except Exception:  # noqa: BLE001 - a forward never fails the call that caused it
-            pass
+            _forward_one(backend, d, lambda name, region: _client(kind, name, region), sender)
+        except Exception as e:  # noqa: BLE001 - a forward never fails the call that caused it
+            backend.mark_failed(d.index, f"{_error_code(e)}: {e}")
 
 
-def _forward_one(backend, client: Client, d: Delivery, sender: Callable[[dict, Delivery], None]) -> None:
-    target = _target_of(client, d)
+def _forward_one(backend, d: Delivery, client_for, sender) -> None:
+    target = _target_of(backend, d)
     policy = target.get("RetryPolicy") or {}
     retries = policy.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)
     error: Optional[Exception] = None
-    for _ in range(retries + 1):
-        try:
-            sender(target, d)
-            error = None
-            break
-        except Exception as e:  # noqa: BLE001 - whatever the target's service raises
-            error = e
-            if _error_code(e) not in RETRYABLE_CODES:
-                break
-    if error is not None:
-        backend.mark_failed(d.index, f"{_error_code(error)}: {error}")
-        _to_dead_letter_queue(target, d, error)
-
-
-def _target_of(client: Client, d: Delivery) -> dict:
-    """The target as it was put (for its parameters, RetryPolicy and DeadLetterConfig)."""
-    # A plain Client: this look-up is no call of the test's, and forwards nothing itself.
-    owner = Client(region_name=d.region, account_id=d.account, backend=client._backend)
+    token = _target_account.set(_arn_parts(d.target_arn)[2] or d.account)
     try:
-        targets: List[Any] = owner.list_targets_by_rule(Rule=d.rule_name, EventBusName=d.event_bus_name)["Targets"]
+        for _ in range(retries + 1):
+            try:
+                sender(client_for, target, d)
+                error = None
+                break
+            except (ClientError, BotoCoreError, ValueError) as e:
+                error = e
+                if _error_code(e) not in RETRYABLE_CODES:
+                    break
+    finally:
+        _target_account.reset(token)
+    if error is None:
+        backend.set_forwarded(d.index, True)
+        return
+    backend.set_forwarded(d.index, True, f"{_error_code(error)}: {error}")
+    backend.mark_failed(d.index, f"{_error_code(error)}: {error}")
+    _to_dead_letter_queue(client_for, target, d, error)
+
+
+def _target_of(backend, d: Delivery) -> dict:
+    """The target as it was put (for its parameters, RetryPolicy and DeadLetterConfig)."""
+    owner = _native.NativeClient(backend, d.account, d.region)
+    try:
+        targets: List[Any] = owner.call(
+            "ListTargetsByRule", {"Rule": d.rule_name, "EventBusName": d.event_bus_name}
+        )["Targets"]
     except ClientError:
         return {}
     return next((dict(t) for t in targets if t["Id"] == d.target_id), {})
@@ -196,35 +256,19 @@ def _target_of(client: Client, d: Delivery) -> dict:
 _forward_lock = threading.RLock()
 
 
-def forward_deliveries(backend, client: Client, start: int) -> None:
-    """Forwards the deliveries logged from index `start` on, as one call's would be."""
+def forward_deliveries(mock, start: int) -> None:
+    """Forwards the deliveries logged from index ``start`` on, as one call's would be."""
     with _forward_lock:
-        forward(backend, client, start)
+        forward(mock, start)
 
 
-def _forwarding(name: str):
-    operation = getattr(Client, name)
-
-    def method(self, *args, **kwargs):
-        with _forward_lock:
-            start = self._backend.delivery_count()
-            response = operation.__get__(self, type(self))(*args, **kwargs)
-            forward(self._backend, self, start)
-        return response
-
-    method.__name__ = name
-    method.__qualname__ = f"ForwardingClient.{name}"
-    method.__doc__ = getattr(operation, "__doc__", None)
-    return method
-
-
-class ForwardingClient(Client):
-    """A Client whose calls that deliver events also forward them to the real targets.
-
-    Every operation forwards, not only PutEvents: scheduled rules fire on whichever call
-    first sees that their time has come.
-    """
-
-
-for _name in _METHOD_TO_API:
-    setattr(ForwardingClient, _name, _forwarding(_name))
+def call_and_forward(mock, native, operation: str, params: dict, client) -> dict:
+    """One call of a client served by ``mock``, then the forwarding of what it delivered
+    (any call may fire scheduled rules, not only PutEvents)."""
+    with _forward_lock:
+        start = mock.backend.delivery_count()
+        try:
+            return native.call(operation, params, client)
+        finally:
+            if mock.backend.delivery_count() > start:
+                forward(mock, start)

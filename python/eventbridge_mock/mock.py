@@ -1,33 +1,23 @@
-"""``mock_events``: every EventBridge client made while it is active is this project's.
+"""``mock_events``: while it is active, every EventBridge client in the process is served by it.
 
-It patches one function, botocore's ``Session.create_client``, which every way of making a
-client goes through (``boto3.client``, ``boto3.Session(...).client``,
-``botocore.session.get_session().create_client``). For ``"events"`` it returns a
-``Client`` bound to the mock's state; every other service is passed to whatever was there
-before, so moto (which intercepts requests, not client creation) keeps serving them.
+How calls reach it (for clients made before or after it started, by boto3, botocore or
+aiobotocore) is in ``_routing``; forwarding deliveries to other services, in ``forwarding``.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import threading
 import unittest
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-import botocore.session
-
-from . import _native
-from .client import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Client
+from . import _native, _routing
+from .client import DEFAULT_ACCOUNT_ID, Client, _bound_client
 from .clock import Clock, When
 from .deliveries import DeliveryLog
 
-_lock = threading.RLock()
-# The active mocks, innermost last; the innermost serves EventBridge.
-_active: List["mock_events"] = []
-# `Session.create_client` as it was before the first active mock started: what serves every
-# other service (and EventBridge when no mock is active).
-_base: Any = None
+if TYPE_CHECKING:
+    from ._server import Server
 
 
 class mock_events:
@@ -51,21 +41,44 @@ class mock_events:
         region_name: Optional[str] = None,
         forward_targets: bool = False,
         frozen_at: Optional[When] = None,
+        forward_endpoints: Optional[Mapping[str, str]] = None,
     ):
-        self.account_id = account_id or DEFAULT_ACCOUNT_ID
+        self._account_id = account_id
         self.region_name = region_name
         self.forward_targets = forward_targets
+        self.forward_endpoints = dict(forward_endpoints or {})
+        """Endpoint URLs by service name (``{"sqs": "http://localhost:4566"}``): where
+        deliveries to that service are forwarded when moto is not active."""
         self.frozen_at = frozen_at
         self.backend = _native.Backend()
         self.clock = Clock(self.backend, self._forward_from if forward_targets else None)
 
+    @property
+    def account_id(self) -> str:
+        """The account of this mock's calls (see ``current_account``)."""
+        return self.current_account()
+
+    @property
+    def follows_moto_account(self) -> bool:
+        """Whether the account follows moto's MOTO_ACCOUNT_ID (no account was given)."""
+        return self._account_id is None
+
+    def current_account(self) -> str:
+        """The account given to the mock; else, while moto is active, moto's
+        ``MOTO_ACCOUNT_ID`` (read on every call, as moto reads it); else 123456789012."""
+        return _routing.account_from_environment(self._account_id, DEFAULT_ACCOUNT_ID)
+
     # The handle a test uses.
 
     def client(self, region_name: Optional[str] = None, account_id: Optional[str] = None, **kwargs) -> Client:
-        """An EventBridge client on this mock's state."""
-        region = region_name or self.region_name or DEFAULT_REGION
-        return self._client_class()(
-            region_name=region, account_id=account_id or self.account_id, backend=self.backend, **kwargs
+        """An EventBridge client on this mock's state, active or not."""
+        return _bound_client(
+            self.backend,
+            account_id or self.current_account(),
+            region_name,
+            mock=self,
+            default_region=self.region_name,
+            **kwargs,
         )
 
     @property
@@ -79,56 +92,50 @@ class mock_events:
         if self.frozen_at is not None:
             self.clock.freeze(self.frozen_at)
 
+    def server(self, port: int = 0, host: str = "127.0.0.1", **kwargs: Any) -> "Server":
+        """Serves this mock's state over HTTP, so another process shares it: with
+        ``AWS_ENDPOINT_URL_EVENTBRIDGE`` set to the server's ``url``, a subprocess's boto3 reaches
+        the EventBridge whose ``deliveries`` the test reads. Deliveries are forwarded as this
+        mock forwards them. Other arguments: ``eventbridge_mock.server``."""
+        from ._server import server
+
+        return server(
+            port,
+            host,
+            backend=self.backend,
+            account_id=self.account_id,
+            region_name=self.region_name,
+            forward=self._forward_from if self.forward_targets else None,
+            **kwargs,
+        )
+
     def _forward_from(self, start: int) -> None:
-        """Forwards what the clock's move delivered (scheduled rules that fired)."""
+        """Forwards what the engine delivered from the ``start``-th delivery on (scheduled
+        rules that fired when the clock moved, or a call's deliveries)."""
         from .forwarding import forward_deliveries
 
-        forward_deliveries(self.backend, self.client(), start)
-
-    def _client_class(self) -> type:
-        if self.forward_targets:
-            from .forwarding import ForwardingClient
-
-            return ForwardingClient
-        return Client
+        forward_deliveries(self, start)
 
     # Activation.
 
     @property
     def active(self) -> bool:
-        return self in _active
+        return _routing.is_active(self)
 
     def start(self, reset: bool = True) -> "mock_events":
         """Activates the mock, with empty state unless it is active already or ``reset=False``."""
-        global _base
-        with _lock:
-            if reset and self not in _active:
-                self.reset()
-            if not _active:
-                current = botocore.session.Session.create_client
-                if current is not _create_client:
-                    # Otherwise our dispatcher is still in place (something patched over it
-                    # while we were active and put it back later): `_base` is still right.
-                    _base = current
-                    botocore.session.Session.create_client = _create_client
-            _active.append(self)
+        if reset and not self.active:
+            self.reset()
+        _routing.activate(self)
         return self
 
     def stop(self) -> None:
         """Deactivates the mock (its state stays readable). Stopping an inactive mock does nothing.
 
-        Mocks may stop in any order; after the last one stops, ``Session.create_client`` is
-        again exactly what it was before the first one started.
+        Mocks may stop in any order; after the last one stops, botocore is again exactly
+        what it was before the first one started.
         """
-        with _lock:
-            if self not in _active:
-                return
-            # The innermost activation of this mock goes.
-            del _active[len(_active) - 1 - _active[::-1].index(self)]
-            if not _active and botocore.session.Session.create_client is _create_client:
-                botocore.session.Session.create_client = _base
-            # When something else has patched over our dispatcher, it stays under that patch:
-            # with no mock active it passes every call straight to `_base`.
+        _routing.deactivate(self)
 
     def __enter__(self) -> "mock_events":
         return self.start()
@@ -194,42 +201,5 @@ class mock_events:
         return cls
 
     def __repr__(self) -> str:
-        state = "active" if self in _active else "inactive"
+        state = "active" if self.active else "inactive"
         return f"<mock_events {state} account={self.account_id}>"
-
-
-# botocore's create_client parameters after service_name, for positional calls.
-_CREATE_CLIENT_PARAMS = (
-    "region_name",
-    "api_version",
-    "use_ssl",
-    "verify",
-    "endpoint_url",
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "config",
-    "aws_account_id",
-)
-
-
-def _create_client(session, service_name, *args, **kwargs):
-    """`Session.create_client` while a mock is active: the innermost mock serves EventBridge,
-    whatever was there before serves everything else."""
-    innermost = _active[-1:] if service_name == "events" else []  # one read: other threads may stop mocks
-    if not innermost:
-        return _base(session, service_name, *args, **kwargs)
-    mock = innermost[0]
-    kwargs.update(zip(_CREATE_CLIENT_PARAMS, args))
-    region = kwargs.get("region_name")
-    config = kwargs.get("config")
-    if region is None and config is not None:
-        region = config.region_name
-    if region is None:
-        # As botocore resolves it: the session's region, its profile and the environment.
-        region = session.get_config_variable("region")
-    return mock.client(
-        region_name=region or mock.region_name or DEFAULT_REGION,
-        endpoint_url=kwargs.get("endpoint_url"),
-        config=config,
-    )

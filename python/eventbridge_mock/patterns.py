@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Union
 
-from . import _native, _service
+from . import _native, _service, display
 
 Pattern = _native.Pattern
 Explanation = _native.Explanation
@@ -39,6 +39,12 @@ class MatchReport:
     def __len__(self) -> int:
         return len(self.matches)
 
+    def __repr__(self) -> str:
+        return display.match_report_repr(self)
+
+    def _repr_html_(self) -> str:
+        return display.match_report_html(self)
+
 
 class RuleSet(_native.RuleSet):
     """Named patterns compiled together, as on a bus: ``RuleSet({"name": pattern, ...})``."""
@@ -55,6 +61,12 @@ class RuleSet(_native.RuleSet):
             if collecting:
                 gc.enable()
         return MatchReport(per_event, counts)
+
+    def __repr__(self) -> str:
+        return display.ruleset_repr(self)
+
+    def _repr_html_(self) -> str:
+        return display.ruleset_html(self)
 
 
 _service.service_model()  # the native module needs the model before raising its errors

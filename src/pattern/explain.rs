@@ -107,30 +107,44 @@ impl Explanation {
         self.matched
     }
 
-    fn lines(&self) -> Vec<(usize, String)> {
+    /// The explanation line by line: (depth, kind, text). Passing fields appear only in
+    /// the HTML, where they give the failing ones their context.
+    fn lines(&self) -> Vec<(usize, Kind, String)> {
         let mut out = Vec::new();
         let n = self.branches.len();
         if self.matched {
             let which = self.branches.iter().position(|b| b.ok).unwrap_or(0);
-            out.push((0, "The event matches the pattern.".to_string()));
-            if n > 1 {
+            out.push((0, Kind::Plain, "The event matches the pattern.".to_string()));
+            let depth = if n > 1 {
                 out.push((
                     1,
+                    Kind::Plain,
                     format!("Alternative {} of {} ($or) holds.", which + 1, n),
                 ));
+                2
+            } else {
+                1
+            };
+            if let Some(b) = self.branches.get(which) {
+                out.extend(b.fields.iter().map(|f| (depth, Kind::Pass, f.line())));
             }
             return out;
         }
-        out.push((0, "The event does not match the pattern.".to_string()));
+        out.push((
+            0,
+            Kind::Plain,
+            "The event does not match the pattern.".to_string(),
+        ));
         if n > 1 {
             out.push((
                 0,
+                Kind::Plain,
                 format!("None of the {n} alternatives (from $or) holds; each fails as follows."),
             ));
         }
         for (i, b) in self.branches.iter().enumerate() {
             let depth = if n > 1 {
-                out.push((1, format!("Alternative {}:", i + 1)));
+                out.push((1, Kind::Plain, format!("Alternative {}:", i + 1)));
                 2
             } else {
                 1
@@ -138,52 +152,104 @@ impl Explanation {
             if b.split_by_array {
                 out.push((
                     depth,
+                    Kind::Fail,
                     "Every field matches on its own, but not within the same element of an array of objects."
                         .to_string(),
                 ));
             }
-            for f in b.fields.iter().filter(|f| !f.ok) {
-                let wants = f.wants.join(", or ");
-                let line = if f.found.is_empty() {
-                    format!("Field \"{}\" is missing (or has no plain value), but it must be a value that {wants}.", f.path)
-                } else {
-                    format!(
-                        "Field \"{}\" is {}, but it must be a value that {wants}.",
-                        f.path,
-                        f.found.join(" / ")
-                    )
-                };
-                out.push((depth, line));
+            for f in &b.fields {
+                let kind = if f.ok { Kind::Pass } else { Kind::Fail };
+                out.push((depth, kind, f.line()));
             }
         }
         out
     }
 
-    /// The same explanation as an HTML fragment.
+    /// The same explanation as an HTML fragment: nested lists (each inner `<ul>` inside
+    /// the `<li>` it details), every field of each alternative, failing ones highlighted.
     pub fn to_html(&self) -> String {
         let mut s = String::from("<div class=\"pattern-explanation\">");
-        let mut depth = 0usize;
-        for (d, line) in self.lines() {
-            while depth < d {
-                s.push_str("<ul>");
-                depth += 1;
-            }
-            while depth > d {
-                s.push_str("</ul>");
-                depth -= 1;
-            }
+        // For each open `<ul>`: whether one of its `<li>` is still open.
+        let mut open: Vec<bool> = Vec::new();
+        for (d, kind, line) in self.lines() {
             if d == 0 {
-                s.push_str(&format!("<p>{}</p>", escape(&line)));
-            } else {
-                s.push_str(&format!("<li>{}</li>", escape(&line)));
+                close_lists(&mut s, &mut open, 0);
+                s.push_str(&format!("<p><strong>{}</strong></p>", escape(&line)));
+                continue;
             }
+            close_lists(&mut s, &mut open, d);
+            while open.len() < d {
+                if let Some(li_open) = open.last_mut() {
+                    if !*li_open {
+                        // A level deeper than the last item: an empty item holds it.
+                        s.push_str("<li>");
+                        *li_open = true;
+                    }
+                }
+                s.push_str("<ul>");
+                open.push(false);
+            }
+            if let Some(li_open) = open.last_mut() {
+                if *li_open {
+                    s.push_str("</li>");
+                }
+                *li_open = true;
+            }
+            s.push_str(match kind {
+                Kind::Plain => "<li>",
+                Kind::Pass => "<li class=\"pass\">&#10003; ",
+                Kind::Fail => {
+                    "<li class=\"fail\" style=\"background:#fde2e2;color:#6b0010;font-weight:600\">&#10007; "
+                }
+            });
+            s.push_str(&escape(&line));
         }
-        while depth > 0 {
-            s.push_str("</ul>");
-            depth -= 1;
-        }
+        close_lists(&mut s, &mut open, 0);
         s.push_str("</div>");
         s
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Plain,
+    Pass,
+    Fail,
+}
+
+impl FieldReport {
+    fn line(&self) -> String {
+        let wants = self.wants.join(", or ");
+        match (self.ok, self.found.is_empty()) {
+            (false, true) => format!(
+                "Field \"{}\" is missing (or has no plain value), but it must be a value that {wants}.",
+                self.path
+            ),
+            (false, false) => format!(
+                "Field \"{}\" is {}, but it must be a value that {wants}.",
+                self.path,
+                self.found.join(" / ")
+            ),
+            (true, true) => format!(
+                "Field \"{}\" is missing, as allowed: it must be a value that {wants}.",
+                self.path
+            ),
+            (true, false) => format!(
+                "Field \"{}\" is {}, a value that {wants}.",
+                self.path,
+                self.found.join(" / ")
+            ),
+        }
+    }
+}
+
+/// Closes lists down to `depth` open ones, with the items they sit in.
+fn close_lists(s: &mut String, open: &mut Vec<bool>, depth: usize) {
+    while open.len() > depth {
+        if open.pop() == Some(true) {
+            s.push_str("</li>");
+        }
+        s.push_str("</ul>");
     }
 }
 
@@ -204,12 +270,95 @@ fn escape(s: &str) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (d, line)) in self.lines().into_iter().enumerate() {
+        let shown = self
+            .lines()
+            .into_iter()
+            .filter(|(_, k, _)| *k != Kind::Pass);
+        for (i, (d, _, line)) in shown.enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{}{}", "  ".repeat(d), line)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::pattern::Pattern;
+
+    /// The parent of every element, checked as HTML requires: `<li>` only in `<ul>`, `<ul>`
+    /// never directly in `<ul>`, and every tag closed in order.
+    fn check_nesting(html: &str) {
+        let mut stack: Vec<String> = Vec::new();
+        let mut rest = html;
+        while let Some(at) = rest.find('<') {
+            let end = rest[at..].find('>').expect("tag ends") + at;
+            let tag = &rest[at + 1..end];
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(stack.pop().as_deref(), Some(name), "in {html}");
+            } else {
+                let name = tag.split(' ').next().unwrap_or_default().to_string();
+                let parent = stack.last().map(String::as_str);
+                match name.as_str() {
+                    "li" => assert_eq!(parent, Some("ul"), "in {html}"),
+                    "ul" => assert!(matches!(parent, Some("li" | "div")), "in {html}"),
+                    _ => {}
+                }
+                stack.push(name);
+            }
+            rest = &rest[end + 1..];
+        }
+        assert!(stack.is_empty(), "unclosed {stack:?} in {html}");
+    }
+
+    #[test]
+    fn html_nests_alternatives_inside_their_items() {
+        let p = Pattern::from_value(
+            &json!({"$or": [{"a": ["x"], "c": [1]}, {"b": [{"prefix": "q"}]}]}),
+        )
+        .unwrap();
+        let html = p.explain(&json!({"a": "y", "c": 1})).to_html();
+        check_nesting(&html);
+        assert!(
+            html.contains("<li>Alternative 1:<ul><li class=\"fail\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("</li></ul></li><li>Alternative 2:<ul>"),
+            "{html}"
+        );
+        // The passing field is listed, not highlighted; the failing ones are.
+        assert!(html.contains("<li class=\"pass\">&#10003; Field &quot;c&quot; is 1, a value that equals the number 1.</li>"), "{html}");
+        assert_eq!(html.matches("class=\"fail\"").count(), 2, "{html}");
+        // The text form is unchanged: failing fields only.
+        let text = p.explain(&json!({"a": "y", "c": 1})).to_string();
+        assert!(!text.contains("\"c\""), "{text}");
+    }
+
+    #[test]
+    fn html_of_a_match_and_of_one_branch() {
+        let p = Pattern::from_value(&json!({"a": ["x"], "b": [{"exists": false}]})).unwrap();
+        let yes = p.explain(&json!({"a": "x"})).to_html();
+        check_nesting(&yes);
+        assert_eq!(
+            yes,
+            "<div class=\"pattern-explanation\"><p><strong>The event matches the pattern.</strong></p>\
+             <ul><li class=\"pass\">&#10003; Field &quot;a&quot; is &quot;x&quot;, a value that equals &quot;x&quot;.</li>\
+             <li class=\"pass\">&#10003; Field &quot;b&quot; is missing, as allowed: it must be a value that does not exist.</li></ul></div>"
+        );
+        let no = p.explain(&json!({"a": "<b>", "b": 1})).to_html();
+        check_nesting(&no);
+        assert!(no.contains("is &quot;&lt;b&gt;&quot;, but"), "{no}");
+        let or = Pattern::from_value(&json!({"$or": [{"a": ["x"]}, {"b": ["y"]}]})).unwrap();
+        let yes = or.explain(&json!({"b": "y"})).to_html();
+        check_nesting(&yes);
+        assert!(
+            yes.contains("<li>Alternative 2 of 2 ($or) holds.<ul><li class=\"pass\">"),
+            "{yes}"
+        );
     }
 }

@@ -7,6 +7,7 @@
 mod arrays;
 mod compile;
 mod cond;
+mod equality;
 mod error;
 mod event;
 mod explain;

@@ -38,6 +38,11 @@ impl RuleSet {
         self.rules.len()
     }
 
+    /// Each rule's name and pattern, in name order.
+    pub fn patterns(&self) -> impl Iterator<Item = (&str, &Pattern)> {
+        self.rules.iter().map(|(name, p)| (name.as_str(), p))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }

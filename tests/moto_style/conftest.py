@@ -18,7 +18,7 @@ import botocore.session
 import pytest
 from moto import mock_aws
 
-from eventbridge_mock import Client, mock_events
+from eventbridge_mock import mock_events
 
 
 # A cross-section of the suite (a client made from a fresh moto session costs ~0.1 s, so
@@ -70,7 +70,10 @@ def eventbridge_mock_in_place(request, monkeypatch):
         moto.start()
     mock = mock_events(forward_targets=True).start()
     # The suite's EventBridge is ours; everything else is what was there before.
-    assert isinstance(boto3.client("events", region_name="us-east-1"), Client)
+    probe = boto3.client("events", region_name="us-east-1")
+    probe.put_rule(Name="probe", ScheduleExpression="rate(1 hour)")
+    assert mock.client().describe_rule(Name="probe")["Name"] == "probe"
+    probe.delete_rule(Name="probe")
     yield mock
     if moto is not None:
         moto.stop()

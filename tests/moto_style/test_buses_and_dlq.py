@@ -1,5 +1,6 @@
 """Custom event buses, FIFO queues and dead-letter queues."""
 
+import hashlib
 import json
 
 import boto3
@@ -63,24 +64,48 @@ def test_rule_on_default_bus_ignores_custom_bus_events(events, sqs):
 
 
 def test_fifo_queue_with_message_group_id(events, sqs):
-    url, arn = queue(sqs, "orders.fifo", FifoQueue="true")
+    # EventBridge sends no deduplication id: a FIFO target needs content-based deduplication.
+    url, arn = queue(sqs, "orders.fifo", FifoQueue="true", ContentBasedDeduplication="true")
     events.put_rule(Name="to-fifo", EventPattern=json.dumps({"source": ["shop"]}))
     events.put_targets(
         Rule="to-fifo", Targets=[{"Id": "fifo", "Arn": arn, "SqsParameters": {"MessageGroupId": "group-1"}}]
     )
 
-    ids = [
-        events.put_events(Entries=[{"Source": "shop", "DetailType": "n", "Detail": json.dumps({"n": n})}])[
-            "Entries"][0]["EventId"]
-        for n in range(3)
-    ]
+    for n in range(3):
+        events.put_events(Entries=[{"Source": "shop", "DetailType": "n", "Detail": json.dumps({"n": n})}])
 
     messages = sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["MessageGroupId", "MessageDeduplicationId"]
     )["Messages"]
     assert [json.loads(m["Body"])["detail"]["n"] for m in messages] == [0, 1, 2]
     assert {m["Attributes"]["MessageGroupId"] for m in messages} == {"group-1"}
-    assert [m["Attributes"]["MessageDeduplicationId"] for m in messages] == ids
+    # The queue's own content-based id: the SHA-256 of the body.
+    assert [m["Attributes"]["MessageDeduplicationId"] for m in messages] == [
+        hashlib.sha256(m["Body"].encode()).hexdigest() for m in messages
+    ]
+
+
+def test_fifo_queue_without_content_based_deduplication_refuses(events, sqs):
+    _, arn = queue(sqs, "strict.fifo", FifoQueue="true")
+    dlq_url, dlq_arn = queue(sqs, "fifo-dlq")
+    events.put_rule(Name="to-fifo", EventPattern=json.dumps({"source": ["shop"]}))
+    events.put_targets(
+        Rule="to-fifo",
+        Targets=[{
+            "Id": "fifo",
+            "Arn": arn,
+            "SqsParameters": {"MessageGroupId": "group-1"},
+            "DeadLetterConfig": {"Arn": dlq_arn},
+        }],
+    )
+
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "n", "Detail": json.dumps({"n": 1})}])
+
+    [message] = sqs.receive_message(QueueUrl=dlq_url, MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(message["Body"])["detail"] == {"n": 1}
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "InvalidParameterValue"
+    assert attributes["TARGET_ARN"] == arn
 
 
 def test_missing_queue_goes_to_dead_letter_queue(events, sqs):
