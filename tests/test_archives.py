@@ -204,6 +204,18 @@ def test_create_archive_with_invalid_pattern(events):
     assert events.list_archives()["Archives"] == []
 
 
+def test_create_archive_with_pattern_cut_short(events):
+    # Recorded from AWS (radkawar/stackd archives.json, control-create-pattern-invalid-json),
+    # which then appends "\n at [Source: (String)\"{\"; line: 1, column: 2]" (not produced).
+    with pytest.raises(events.exceptions.InvalidEventPatternException) as e:
+        events.create_archive(ArchiveName="a1", EventSourceArn=bus_arn("default"), EventPattern="{")
+    assert error(e) == {
+        "Code": "InvalidEventPatternException",
+        "Message": "Event pattern is not valid. Reason: Unexpected end-of-input: expected close marker for "
+        'Object (start marker at [Source: (String)"{"; line: 1, column: 1])',
+    }
+
+
 def test_archive_name_too_long(events):
     name = "a" * 49
     with pytest.raises(ClientError) as e:
