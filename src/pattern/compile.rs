@@ -261,6 +261,36 @@ fn match_expr(o: &Map<String, Value>) -> Fail<Cond> {
     Ok(cond)
 }
 
+/// The distinct values of a list in the iteration order of a Java `HashSet<String>` built from
+/// them, each stored with the quotes the reader puts around it: by bucket (the string's hash
+/// folded, masked by a table that doubles past three quarters full), then in insertion order.
+fn java_set_order(values: &[String]) -> Vec<&str> {
+    fn hash(s: &str) -> u32 {
+        let h = std::iter::once(u16::from(b'"'))
+            .chain(s.encode_utf16())
+            .chain(std::iter::once(u16::from(b'"')))
+            .fold(0u32, |h, u| h.wrapping_mul(31).wrapping_add(u32::from(u)));
+        h ^ (h >> 16)
+    }
+    let mut distinct: Vec<&str> = Vec::new();
+    for v in values {
+        if !distinct.contains(&v.as_str()) {
+            distinct.push(v);
+        }
+    }
+    let mut capacity = 16usize;
+    while distinct.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let mut order: Vec<(usize, usize, &str)> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (hash(v) as usize & (capacity - 1), i, *v))
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, _, v)| v).collect()
+}
+
 fn wildcard(s: &str) -> Fail<Wildcard> {
     let w = Wildcard::parse(s).map_err(PatternError::new)?;
     if w.star_count() > MAX_WILDCARD_STARS {
@@ -413,9 +443,16 @@ fn anything_but(v: &Value) -> Fail<Cond> {
                 0 => AnythingBut::Ci(strs.iter().map(|s| IgnoreCase::new(s)).collect()),
                 1 => AnythingBut::Prefix(strs),
                 2 => AnythingBut::Suffix(strs),
-                _ => AnythingBut::Wildcard(
-                    strs.iter().map(|s| wildcard(s)).collect::<Fail<Vec<_>>>()?,
-                ),
+                _ => {
+                    // The reader checks the list's wildcards only once it has read them all,
+                    // in the order its hash set holds them.
+                    for s in java_set_order(&strs) {
+                        Wildcard::parse(s).map_err(PatternError::new)?;
+                    }
+                    AnythingBut::Wildcard(
+                        strs.iter().map(|s| wildcard(s)).collect::<Fail<Vec<_>>>()?,
+                    )
+                }
             };
             only_key(inner, TOO_MANY)?;
             Ok(Cond::AnythingBut(ab))
