@@ -4,7 +4,9 @@
 //! A connection keeps the authorization parameters it was given, secrets included, because
 //! AWS keeps them (in a Secrets Manager secret). No response ever carries a secret: every
 //! output goes through `public_auth`, which copies only the members AWS returns
-//! (docs/aws-facts-connections.md).
+//! (docs/aws-facts-connections.md). Forwarding reads them through `credentials`, in the
+//! layout of the secret AWS writes, to keep that secret in Secrets Manager and to invoke
+//! API destinations.
 
 use crate::error::{self, Result};
 use crate::paging;
@@ -336,6 +338,136 @@ fn drop_secret_http(p: &mut Value) {
     }
 }
 
+/// The Secrets Manager secret AWS keeps a connection's credentials in: the members of its
+/// authorization block flat and in snake_case, then its HTTP parameters
+/// (docs/aws-facts-connections.md §1.4; the layout of parameter lists: docs/decisions.md).
+fn secret_value(auth: &Value) -> Value {
+    let mut out = Map::new();
+    let mut copy = |from: Option<&Value>, members: &[(&str, &str)]| {
+        for (member, key) in members {
+            if let Some(v) = from.and_then(|f| f.get(*member)) {
+                out.insert((*key).to_owned(), v.clone());
+            }
+        }
+    };
+    copy(
+        auth.get("BasicAuthParameters"),
+        &[("Username", "username"), ("Password", "password")],
+    );
+    copy(
+        auth.get("ApiKeyAuthParameters"),
+        &[
+            ("ApiKeyName", "api_key_name"),
+            ("ApiKeyValue", "api_key_value"),
+        ],
+    );
+    let oauth = auth.get("OAuthParameters");
+    copy(
+        oauth.and_then(|o| o.get("ClientParameters")),
+        &[("ClientID", "client_id"), ("ClientSecret", "client_secret")],
+    );
+    copy(
+        oauth,
+        &[
+            ("AuthorizationEndpoint", "authorization_endpoint"),
+            ("HttpMethod", "http_method"),
+        ],
+    );
+    if let Some(h) = oauth.and_then(|o| o.get("OAuthHttpParameters")) {
+        out.insert("oauth_http_parameters".into(), secret_http(h));
+    }
+    if let Some(h) = auth.get("InvocationHttpParameters") {
+        out.insert("invocation_http_parameters".into(), secret_http(h));
+    }
+    Value::Object(out)
+}
+
+/// HTTP parameters as the secret holds them: `{key, value, is_value_secret}` items.
+fn secret_http(p: &Value) -> Value {
+    let mut out = Map::new();
+    for (list, key) in [
+        ("HeaderParameters", "header_parameters"),
+        ("QueryStringParameters", "query_string_parameters"),
+        ("BodyParameters", "body_parameters"),
+    ] {
+        if let Some(items) = p.get(list).and_then(Value::as_array) {
+            let items = items
+                .iter()
+                .map(|item| {
+                    let mut o = Map::new();
+                    if let Some(k) = item.get("Key") {
+                        o.insert("key".into(), k.clone());
+                    }
+                    // A deauthorized connection keeps no secret value.
+                    if let Some(v) = item.get("Value") {
+                        o.insert("value".into(), v.clone());
+                    }
+                    let secret = item.get("IsValueSecret").and_then(Value::as_bool);
+                    o.insert("is_value_secret".into(), Value::Bool(secret == Some(true)));
+                    Value::Object(o)
+                })
+                .collect();
+            out.insert(key.to_owned(), Value::Array(items));
+        }
+    }
+    Value::Object(out)
+}
+
+/// What forwarding needs of a connection: its ARN, state, type, secret ARN and the value of
+/// its secret (`SecretString`). Never the answer to an EventBridge operation.
+pub fn credentials(region: &Region, name: &str) -> Option<Value> {
+    let c = region.connections.get(name)?;
+    Some(json!({
+        "Name": c.name,
+        "ConnectionArn": c.arn,
+        "ConnectionState": c.state,
+        "AuthorizationType": c.authorization_type,
+        "SecretArn": c.secret_arn,
+        "KmsKeyIdentifier": c.kms_key_identifier,
+        "SecretString": secret_value(&c.auth).to_string(),
+    }))
+}
+
+/// Points the connection at the secret that holds its credentials (one made in Secrets
+/// Manager). False when the connection `connection_arn` no longer exists.
+pub fn set_secret_arn(
+    region: &mut Region,
+    name: &str,
+    connection_arn: &str,
+    secret_arn: &str,
+) -> bool {
+    match region.connections.get_mut(name) {
+        Some(c) if c.arn == connection_arn => {
+            c.secret_arn = secret_arn.to_owned();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The outcome of authorizing with the connection's endpoint (an OAuth token fetched or
+/// refused, an endpoint answering 401): AUTHORIZED or DEAUTHORIZED.
+pub fn set_authorized(
+    region: &mut Region,
+    name: &str,
+    connection_arn: &str,
+    authorized: bool,
+    now: f64,
+) -> bool {
+    match region.connections.get_mut(name) {
+        Some(c) if c.arn == connection_arn => {
+            if authorized {
+                c.state = AUTHORIZED;
+                c.last_authorized_time = now;
+            } else {
+                c.state = DEAUTHORIZED;
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
 pub fn create_connection(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let authorization_type = str_of(input, "AuthorizationType").unwrap_or_default();
@@ -499,6 +631,36 @@ mod tests {
         assert!(uuid::Uuid::parse_str(id).is_ok());
         assert_eq!(suffix.len(), 6);
         assert!(suffix.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn secret_value_has_aws_layout() {
+        let basic = json!({"BasicAuthParameters": {"Username": "u", "Password": "p"}, "InvocationHttpParameters": {}});
+        assert_eq!(
+            secret_value(&basic).to_string(),
+            r#"{"username":"u","password":"p","invocation_http_parameters":{}}"#
+        );
+        let key = json!({"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}});
+        assert_eq!(
+            secret_value(&key).to_string(),
+            r#"{"api_key_name":"k","api_key_value":"v"}"#
+        );
+        let oauth = json!({"OAuthParameters": {
+            "ClientParameters": {"ClientID": "id", "ClientSecret": "s"},
+            "AuthorizationEndpoint": "https://a.example/t",
+            "HttpMethod": "POST",
+            "OAuthHttpParameters": {"BodyParameters": [{"Key": "grant_type", "Value": "client_credentials"}]}
+        }});
+        assert_eq!(
+            secret_value(&oauth),
+            json!({
+                "client_id": "id", "client_secret": "s",
+                "authorization_endpoint": "https://a.example/t", "http_method": "POST",
+                "oauth_http_parameters": {"body_parameters": [
+                    {"key": "grant_type", "value": "client_credentials", "is_value_secret": false}
+                ]}
+            })
+        );
     }
 
     #[test]

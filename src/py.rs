@@ -418,6 +418,51 @@ impl PyBackend {
         self.0.mark_failed(index, error);
     }
 
+    /// Connection `name` of an account and region as forwarding needs it, secrets included
+    /// (`SecretString`, the value of the secret AWS keeps), or None. No EventBridge
+    /// operation returns this.
+    fn connection_credentials<'py>(
+        &self,
+        py: Python<'py>,
+        account: &str,
+        region: &str,
+        name: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let r = self.0.region(&Ctx::new(account, region));
+        let found = crate::connections::credentials(&r.lock(), name);
+        found.map(|v| Ok(pythonize::pythonize(py, &v)?)).transpose()
+    }
+
+    /// Points connection `name` (if it is still `connection_arn`) at the secret made for it.
+    fn set_connection_secret_arn(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        connection_arn: &str,
+        secret_arn: &str,
+    ) -> bool {
+        let r = self.0.region(&Ctx::new(account, region));
+        let mut r = r.lock();
+        crate::connections::set_secret_arn(&mut r, name, connection_arn, secret_arn)
+    }
+
+    /// Records the outcome of authorizing connection `name` (if it is still
+    /// `connection_arn`): AUTHORIZED or DEAUTHORIZED.
+    fn set_connection_authorized(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        connection_arn: &str,
+        authorized: bool,
+    ) -> bool {
+        let now = self.0.clock.now();
+        let r = self.0.region(&Ctx::new(account, region));
+        let mut r = r.lock();
+        crate::connections::set_authorized(&mut r, name, connection_arn, authorized, now)
+    }
+
     /// Records whether delivery `index` was forwarded, and why not or what its target's
     /// service answered.
     #[pyo3(signature = (index, forwarded, note=None))]

@@ -53,6 +53,7 @@ def pytest_case(name: str, *options: str) -> str:
         ("case_forwarding", 6),
         ("case_fixture_switch", 4),
         ("case_threads", 3),
+        ("case_api_destinations", 6),
     ],
 )
 def test_case(case, passed):

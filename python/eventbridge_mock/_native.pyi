@@ -58,6 +58,19 @@ class Backend:
         service answered."""
     def set_quota(self, name: str, value: int) -> None:
         """Raises one of AWS's adjustable quotas (as a support request would): ``rules_per_bus``."""
+    def connection_credentials(self, account: str, region: str, name: str) -> Optional[Dict[str, Any]]:
+        """Connection ``name`` of an account and region as forwarding needs it, secrets included
+        (``SecretString``, the value of the secret AWS keeps), or None. No EventBridge
+        operation returns this."""
+    def set_connection_secret_arn(
+        self, account: str, region: str, name: str, connection_arn: str, secret_arn: str
+    ) -> bool:
+        """Points connection ``name`` (if it is still ``connection_arn``) at the secret made for it."""
+    def set_connection_authorized(
+        self, account: str, region: str, name: str, connection_arn: str, authorized: bool
+    ) -> bool:
+        """Records the outcome of authorizing connection ``name`` (if it is still
+        ``connection_arn``): AUTHORIZED or DEAUTHORIZED."""
 
 @final
 class Server:

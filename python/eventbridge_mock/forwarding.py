@@ -11,12 +11,15 @@ the delivery log says why (``forwarded=False`` and a ``note``).
 A forward that fails is retried as the target's RetryPolicy allows (throttling and server
 errors only, as EventBridge does), then goes to the target's DeadLetterConfig queue when
 there is one; it never raises into the call that caused it, and the log marks the delivery
-failed. Deliveries to event buses are the engine's own; other kinds of target (API
-destinations, ECS, ...) are logged as not forwarded.
+failed. Deliveries to event buses are the engine's own; API destinations are invoked over
+HTTP (``api_destinations``); other kinds of target (ECS, ...) are logged as not forwarded.
+Connection operations also keep each connection's secret in Secrets Manager
+(``connections``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import threading
 import uuid
@@ -32,6 +35,8 @@ DEFAULT_MAX_RETRIES = 185
 RETRYABLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException", "ServiceUnavailable",
                    "InternalFailure", "InternalError", "RequestLimitExceeded"}
 FORWARDED_SERVICES = {"sqs", "sns", "lambda", "kinesis", "firehose", "logs", "states"}
+# Operations after which a connection's secret (and OAuth authorization) is brought up to date.
+CONNECTION_OPERATIONS = {"CreateConnection", "UpdateConnection", "DeauthorizeConnection", "DeleteConnection"}
 # botocore's client name where it differs from the ARN's service.
 CLIENT_NAMES = {"states": "stepfunctions"}
 
@@ -66,6 +71,16 @@ _clients_lock = threading.Lock()
 _clients: Dict[Any, Any] = {}
 # The account the current forward is for, which moto reads from x-moto-account-id.
 _target_account: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("target_account", default=None)
+
+
+@contextlib.contextmanager
+def in_account(account: str):
+    """Calls made by forwarding clients in this block go to ``account`` (moto's)."""
+    token = _target_account.set(account)
+    try:
+        yield
+    finally:
+        _target_account.reset(token)
 
 
 def _add_account_header(params, **_kwargs) -> None:
@@ -161,7 +176,7 @@ def send(client_for: Callable[[str, str], Any], target: dict, d: Delivery) -> No
 def _error_code(e: Exception) -> str:
     if isinstance(e, ClientError):
         return e.response.get("Error", {}).get("Code", "ClientError")
-    return type(e).__name__
+    return getattr(e, "error_code", None) or type(e).__name__
 
 
 def _to_dead_letter_queue(client_for, target: dict, d: Delivery, e: Exception) -> None:
@@ -197,6 +212,14 @@ def forward(mock, start: int, sender: Callable[..., None] = send) -> None:
     for raw in backend.deliveries(start):
         d = Delivery(**raw)
         service = _service_of(d.target_arn)
+        if d.succeeded and service == "events" and ":api-destination/" in d.target_arn:
+            from . import api_destinations
+
+            try:
+                api_destinations.forward(mock, d)
+            except Exception as e:  # noqa: BLE001 - a forward never fails the call that caused it
+                backend.mark_failed(d.index, f"{type(e).__name__} while invoking the API destination")
+            continue
         if not d.succeeded or service == "events":
             # Refused already, or an event bus (the engine routes those itself).
             continue
@@ -268,6 +291,10 @@ def call_and_forward(mock, native, operation: str, params: dict, client) -> dict
     with _forward_lock:
         start = mock.backend.delivery_count()
         try:
+            if operation in CONNECTION_OPERATIONS:
+                from . import connections
+
+                return connections.call(mock, native, operation, params, client)
             return native.call(operation, params, client)
         finally:
             if mock.backend.delivery_count() > start:

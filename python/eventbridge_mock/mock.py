@@ -48,7 +48,10 @@ class mock_events:
         self.forward_targets = forward_targets
         self.forward_endpoints = dict(forward_endpoints or {})
         """Endpoint URLs by service name (``{"sqs": "http://localhost:4566"}``): where
-        deliveries to that service are forwarded when moto is not active."""
+        deliveries to that service are forwarded when moto is not active. Keys that are
+        origins (``{"https://api.example.com": "http://127.0.0.1:8080"}``) send API
+        destinations' and OAuth requests for that origin to the URL given; only loopback is
+        called otherwise."""
         self.frozen_at = frozen_at
         self.backend = _native.Backend()
         self.clock = Clock(self.backend, self._forward_from if forward_targets else None)
