@@ -1,27 +1,31 @@
-//! Archives and replays: CreateArchive, DescribeArchive, ListArchives, UpdateArchive,
-//! DeleteArchive; StartReplay, DescribeReplay, ListReplays, CancelReplay.
+//! Archives: CreateArchive, DescribeArchive, ListArchives, UpdateArchive, DeleteArchive, and
+//! the managed rule AWS attaches to an archive's bus.
 //!
 //! An archive keeps every event that enters its bus through routing (`events::route` calls
-//! `Archives::record`) and matches its pattern, replayed events excepted. A replay sends the
-//! archived events of a time window back into the archive's bus, with `replay-name` in the
-//! envelope. Replays run to completion inside StartReplay (docs/decisions.md).
+//! `Archives::record`) and matches its pattern, replayed events excepted. Its managed rule
+//! (`Events-Archive-<name>`) is what ListRules, DescribeRule and ListTargetsByRule show of it;
+//! routing does not run that rule (docs/decisions.md). Replays are in `replays`.
 
 use crate::arn;
+use crate::buses::EventBus;
 use crate::error::{self, Result};
-use crate::events::{self, Pending};
 use crate::paging;
 use crate::pattern::Pattern;
+use crate::replays::Replay;
 use crate::request::{int_of, list_of, str_of, Obj, Out};
-use crate::rules::compile_pattern;
-use crate::state::{Backend, Region};
-use parking_lot::Mutex;
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, VecDeque};
-
-/// AWS's quota of replays in STARTING or RUNNING per account and region.
-pub const MAX_ACTIVE_REPLAYS: usize = 10;
+use crate::rules::{compile_pattern, Rule};
+use crate::state::{partition, Ctx, Region};
+use crate::tags::Tags;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// The `ManagedBy` of an archive's rule (docs/aws-facts-events.md §5.3).
+pub const RULE_MANAGER: &str = "prod.vhs.events.aws.internal";
+const RULE_PREFIX: &str = "Events-Archive-";
+/// An archive whose rule or its target was removed with `Force` stops archiving.
+const RULE_REMOVED: &str = "Managed rule for the archive was forcefully deleted.";
 
 /// One event kept by an archive.
 #[derive(Debug, Clone)]
@@ -40,6 +44,9 @@ pub struct ArchivedEvent {
 pub struct Archive {
     pub name: String,
     pub arn: String,
+    /// Which incarnation of the name this is: AWS writes it after the ARN in the managed
+    /// rule's target, so a recreated archive has a new one.
+    pub incarnation: String,
     /// The name of the bus it archives, and that bus's ARN (its `EventSourceArn`).
     pub bus: String,
     pub bus_arn: String,
@@ -49,6 +56,7 @@ pub struct Archive {
     /// 0: kept indefinitely.
     pub retention_days: i64,
     pub state: &'static str,
+    pub state_reason: Option<&'static str>,
     pub creation_time: f64,
     /// Oldest first.
     pub events: Vec<ArchivedEvent>,
@@ -84,45 +92,73 @@ impl Archive {
             .put("ArchiveName", self.name.as_str())
             .put("EventSourceArn", self.bus_arn.as_str())
             .put("State", self.state)
+            .opt("StateReason", self.state_reason)
             .put("RetentionDays", self.retention_days)
             .put("SizeBytes", self.size_bytes())
             .put("EventCount", self.event_count())
             .time("CreationTime", self.creation_time)
     }
-}
 
-#[derive(Debug)]
-pub struct Replay {
-    pub name: String,
-    pub arn: String,
-    pub description: Option<String>,
-    /// The archive's ARN.
-    pub event_source_arn: String,
-    /// As given.
-    pub destination: Value,
-    pub event_start_time: f64,
-    pub event_end_time: f64,
-    pub state: &'static str,
-    pub replay_start_time: f64,
-    pub replay_end_time: Option<f64>,
-    /// The `time` of the last event replayed; none when the window held no event.
-    pub event_last_replayed_time: Option<f64>,
-}
+    fn rule_name(&self) -> String {
+        format!("{RULE_PREFIX}{}", self.name)
+    }
 
-impl Replay {
-    fn summary(&self) -> Obj {
-        Obj::new()
-            .put("ReplayName", self.name.as_str())
-            .put("EventSourceArn", self.event_source_arn.as_str())
-            .put("State", self.state)
-            .time("EventStartTime", self.event_start_time)
-            .time("EventEndTime", self.event_end_time)
-            .opt(
-                "EventLastReplayedTime",
-                self.event_last_replayed_time.map(Out::Time),
-            )
-            .time("ReplayStartTime", self.replay_start_time)
-            .opt("ReplayEndTime", self.replay_end_time.map(Out::Time))
+    /// The managed rule's pattern: the archive's (or every event), but never a replayed
+    /// event; `replay-name` first, compact, as AWS shows it (docs/aws-facts-events.md §5.3).
+    fn rule_pattern(&self) -> Pattern {
+        let mut members = Map::new();
+        members.insert("replay-name".into(), json!([{"exists": false}]));
+        let own = self
+            .pattern
+            .as_ref()
+            .and_then(|p| serde_json::from_str::<Value>(p.source()).ok());
+        if let Some(Value::Object(own)) = own {
+            for (k, v) in own {
+                if k != "replay-name" {
+                    members.insert(k, v);
+                }
+            }
+        }
+        let text = Value::Object(members).to_string();
+        // The archive's pattern compiled; with one more `exists` field it still does.
+        Pattern::parse(&text).unwrap_or_else(|_| {
+            Pattern::parse(r#"{"replay-name":[{"exists":false}]}"#).expect("a valid pattern")
+        })
+    }
+
+    /// The one target of the managed rule: the archive service, told which archive.
+    fn rule_target(&self) -> Value {
+        let region = self.arn.split(':').nth(3).unwrap_or_default();
+        let template = format!(
+            "{{\"archive-arn\": \"{}:{}\",\"event\": <aws.events.event.json>,\"ingestion-time\": <aws.events.event.ingestion-time>}}",
+            self.arn, self.incarnation
+        );
+        json!({
+            "Id": self.rule_name(),
+            "Arn": format!("arn:{}:events:{region}:::", partition(region)),
+            "InputTransformer": {"InputPathsMap": {}, "InputTemplate": template},
+        })
+    }
+
+    /// The managed rule, with its target, as CreateArchive puts it on the archive's bus.
+    fn rule(&self, ctx: &Ctx) -> Rule {
+        let name = self.rule_name();
+        Rule {
+            arn: arn::rule_arn(ctx, &self.bus, &name),
+            name,
+            bus: self.bus.clone(),
+            event_pattern: Some(self.rule_pattern()),
+            schedule_expression: None,
+            schedule: None,
+            state: "ENABLED".into(),
+            description: None,
+            role_arn: None,
+            managed_by: Some(RULE_MANAGER.into()),
+            created_by: ctx.account.clone(),
+            tags: Tags::default(),
+            targets: vec![self.rule_target()],
+            listing: Default::default(),
+        }
     }
 }
 
@@ -159,12 +195,6 @@ impl Archives {
             .get(name)
             .ok_or_else(|| error::archive_not_found(name))
     }
-
-    fn replay(&self, name: &str) -> Result<&Replay> {
-        self.replays
-            .get(name)
-            .ok_or_else(|| error::replay_not_found(name))
-    }
 }
 
 /// An archived event's size: PutEvents' entry size of the event (docs/decisions.md): 14
@@ -182,32 +212,14 @@ pub fn event_size(event: &Value) -> usize {
 }
 
 /// The envelope's `time`, epoch seconds.
-fn event_time(event: &Value) -> f64 {
+pub fn event_time(event: &Value) -> f64 {
     str_of(event, "time")
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map_or(0.0, |t| t.timestamp() as f64)
 }
 
-/// The envelope of a replayed event: `replay-name` goes between `region` and `resources`.
-pub fn with_replay_name(event: &Value, replay: &str) -> Value {
-    let Some(fields) = event.as_object() else {
-        return event.clone();
-    };
-    let mut out = Map::new();
-    for (k, v) in fields {
-        out.insert(k.clone(), v.clone());
-        if k == "region" {
-            out.insert("replay-name".into(), replay.into());
-        }
-    }
-    if !out.contains_key("replay-name") {
-        out.insert("replay-name".into(), replay.into());
-    }
-    Value::Object(out)
-}
-
-/// The bus an `EventSourceArn` names in the caller's account and region.
-fn source_bus<'r>(region: &'r Region, source_arn: &str) -> Result<&'r crate::buses::EventBus> {
+/// The bus an `EventSourceArn` names in the caller's account and region (ListArchives).
+fn source_bus<'r>(region: &'r Region, source_arn: &str) -> Result<&'r EventBus> {
     let name = arn::parse(source_arn).map_or(source_arn, |a| a.path);
     arn::parse(source_arn)
         .filter(|a| {
@@ -219,8 +231,30 @@ fn source_bus<'r>(region: &'r Region, source_arn: &str) -> Result<&'r crate::bus
         .ok_or_else(|| error::bus_not_found(name))
 }
 
+/// CreateArchive's checks of its `EventSourceArn`, in the order AWS reports them: a bus ARN
+/// of the caller's partition, region and account, then a bus that exists.
+fn own_source_bus<'r>(region: &'r Region, source_arn: &str) -> Result<&'r EventBus> {
+    let a = arn::parse(source_arn)
+        .filter(|a| a.kind == "event-bus" && !a.account.is_empty() && !a.path.is_empty())
+        .ok_or_else(error::archive_source_not_a_bus)?;
+    let arn_partition = source_arn.split(':').nth(1).unwrap_or_default();
+    if arn_partition != partition(&region.ctx.region) {
+        return Err(error::cross_scope_archive("partition"));
+    }
+    if a.region != region.ctx.region {
+        return Err(error::cross_scope_archive("region"));
+    }
+    if a.account != region.ctx.account {
+        return Err(error::cross_scope_archive("account"));
+    }
+    region
+        .buses
+        .get(a.path)
+        .ok_or_else(|| error::bus_not_found(a.path))
+}
+
 /// ListArchives and ListReplays take at most one of their filters.
-fn one_filter(input: &Value, operation: &str) -> Result<()> {
+pub fn one_filter(input: &Value, operation: &str) -> Result<()> {
     let given = ["NamePrefix", "EventSourceArn", "State"]
         .iter()
         .filter(|k| input.get(**k).is_some())
@@ -231,27 +265,42 @@ fn one_filter(input: &Value, operation: &str) -> Result<()> {
     Ok(())
 }
 
+/// A string member, an empty one counting as absent (AWS treats `""` so at create).
+fn text_of<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+    str_of(input, key).filter(|s| !s.is_empty())
+}
+
 pub fn create_archive(region: &mut Region, input: &Value, now: f64) -> Result<Out> {
     let name = str_of(input, "ArchiveName").unwrap_or_default();
-    let bus = source_bus(region, str_of(input, "EventSourceArn").unwrap_or_default())?;
+    let bus = own_source_bus(region, str_of(input, "EventSourceArn").unwrap_or_default())?;
     let (bus_name, bus_arn) = (bus.name.clone(), bus.arn.clone());
     if region.archives.archives.contains_key(name) {
         return Err(error::archive_exists(name));
     }
-    let pattern = compile_pattern(str_of(input, "EventPattern"))?;
+    let pattern = compile_pattern(text_of(input, "EventPattern"))?;
     let archive = Archive {
         name: name.to_owned(),
         arn: region.ctx.arn(&format!("archive/{name}")),
-        bus: bus_name,
+        incarnation: uuid::Uuid::new_v4().to_string(),
+        bus: bus_name.clone(),
         bus_arn,
-        description: str_of(input, "Description").map(str::to_owned),
+        description: text_of(input, "Description").map(str::to_owned),
         pattern,
-        kms_key_identifier: str_of(input, "KmsKeyIdentifier").map(str::to_owned),
+        kms_key_identifier: text_of(input, "KmsKeyIdentifier").map(str::to_owned),
         retention_days: int_of(input, "RetentionDays").unwrap_or(0),
         state: "ENABLED",
+        state_reason: None,
         creation_time: now,
         events: Vec::new(),
     };
+    let rule = archive.rule(&region.ctx);
+    let bus = region.bus_mut(Some(&bus_name))?;
+    if bus.rules.contains_key(&rule.name) {
+        return Err(error::archive_rule_taken(&rule.name));
+    }
+    let rule_name = rule.name.clone();
+    bus.rules.insert(rule_name.clone(), rule);
+    bus.sync_rule(&rule_name);
     let out = Obj::new()
         .put("ArchiveArn", archive.arn.as_str())
         .put("State", archive.state)
@@ -273,6 +322,7 @@ pub fn describe_archive(region: &mut Region, input: &Value, now: f64) -> Result<
         .opt("Description", a.description.as_deref())
         .opt("EventPattern", a.pattern.as_ref().map(Pattern::source))
         .put("State", a.state)
+        .opt("StateReason", a.state_reason)
         .opt("KmsKeyIdentifier", a.kms_key_identifier.as_deref())
         .put("RetentionDays", a.retention_days)
         .put("SizeBytes", a.size_bytes())
@@ -308,26 +358,94 @@ pub fn list_archives(region: &mut Region, input: &Value, now: f64) -> Result<Out
     )
 }
 
+/// Whether the archive's managed rule is on its bus with the archive's target.
+fn rule_intact(region: &Region, archive: &Archive) -> bool {
+    let name = archive.rule_name();
+    region
+        .buses
+        .get(&archive.bus)
+        .and_then(|b| b.rules.get(&name))
+        .is_some_and(|r| {
+            r.managed_by.is_some()
+                && r.targets
+                    .iter()
+                    .any(|t| str_of(t, "Id") == Some(name.as_str()))
+        })
+}
+
+/// After a managed rule or its target went away (forced RemoveTargets or DeleteRule, or its
+/// bus deleted), the archives on `bus` that lost theirs stop archiving, as in AWS.
+pub fn check_rules(region: &mut Region, bus: &str) {
+    let broken: Vec<String> = region
+        .archives
+        .archives
+        .values()
+        .filter(|a| a.bus == bus && a.state == "ENABLED" && !rule_intact(region, a))
+        .map(|a| a.name.clone())
+        .collect();
+    for name in broken {
+        if let Some(a) = region.archives.archives.get_mut(&name) {
+            a.state = "DISABLED";
+            a.state_reason = Some(RULE_REMOVED);
+        }
+    }
+}
+
 pub fn update_archive(region: &mut Region, input: &Value) -> Result<Out> {
+    // AWS checks for something to change before it looks the archive up.
+    let members = [
+        "EventPattern",
+        "RetentionDays",
+        "Description",
+        "KmsKeyIdentifier",
+    ];
+    if !members.iter().any(|k| input.get(*k).is_some()) {
+        return Err(error::archive_update_needs_a_member());
+    }
     let name = str_of(input, "ArchiveName").unwrap_or_default();
-    region.archives.archive(name)?;
-    let pattern = compile_pattern(str_of(input, "EventPattern"))?;
+    let archive = region.archives.archive(name)?;
+    let pattern = compile_pattern(text_of(input, "EventPattern"))?;
+    // A DISABLED archive lost its rule: the update puts it back, if its bus still exists.
+    let repair = !rule_intact(region, archive);
+    let rule_name = archive.rule_name();
+    match region.buses.get(&archive.bus) {
+        None if repair => return Err(error::archive_rule_missing(name)),
+        Some(bus)
+            if bus
+                .rules
+                .get(&rule_name)
+                .is_some_and(|r| r.managed_by.is_none()) =>
+        {
+            return Err(error::archive_rule_taken(&rule_name))
+        }
+        _ => {}
+    }
     let a = region
         .archives
         .archives
         .get_mut(name)
         .ok_or_else(|| error::archive_not_found(name))?;
+    // An empty string clears a member (recorded for all three).
     if let Some(d) = str_of(input, "Description") {
-        a.description = Some(d.to_owned());
+        a.description = Some(d.to_owned()).filter(|d| !d.is_empty());
     }
-    if pattern.is_some() {
+    if input.get("EventPattern").is_some() {
         a.pattern = pattern;
     }
     if let Some(k) = str_of(input, "KmsKeyIdentifier") {
-        a.kms_key_identifier = Some(k.to_owned());
+        a.kms_key_identifier = Some(k.to_owned()).filter(|k| !k.is_empty());
     }
     if let Some(days) = int_of(input, "RetentionDays") {
         a.retention_days = days;
+    }
+    // The managed rule is kept in step with the archive (and put back when it was lost).
+    if let Some(bus) = region.buses.get_mut(&a.bus) {
+        bus.rules.insert(rule_name.clone(), a.rule(&region.ctx));
+        bus.sync_rule(&rule_name);
+    }
+    if repair {
+        a.state = "ENABLED";
+        a.state_reason = None;
     }
     Ok(Obj::new()
         .put("ArchiveArn", a.arn.as_str())
@@ -338,214 +456,25 @@ pub fn update_archive(region: &mut Region, input: &Value) -> Result<Out> {
 
 pub fn delete_archive(region: &mut Region, input: &Value) -> Result<Out> {
     let name = str_of(input, "ArchiveName").unwrap_or_default();
-    region
+    let archive = region
         .archives
         .archives
         .remove(name)
         .ok_or_else(|| error::archive_not_found(name))?;
+    // Its managed rule goes with it (an ordinary rule of that name stays).
+    let rule = archive.rule_name();
+    if let Some(bus) = region.buses.get_mut(&archive.bus) {
+        if bus.rules.get(&rule).is_some_and(|r| r.managed_by.is_some()) {
+            bus.rules.remove(&rule);
+            bus.sync_rule(&rule);
+        }
+    }
     Ok(Obj::new().build())
-}
-
-/// StartReplay: checks, records the replay, sends its events through routing without
-/// holding the region's lock, then marks it completed. The response says `STARTING`, as
-/// AWS's does.
-pub fn start_replay(
-    backend: &Backend,
-    region: &Mutex<Region>,
-    input: &Value,
-    now: f64,
-) -> Result<Out> {
-    let name = str_of(input, "ReplayName").unwrap_or_default();
-    let (ctx, bus, events, arn) = {
-        let mut r = region.lock();
-        let (bus, events) = check_replay(&mut r, input, now)?;
-        let arn = r.ctx.arn(&format!("replay/{name}"));
-        r.archives.replays.insert(
-            name.to_owned(),
-            Replay {
-                name: name.to_owned(),
-                arn: arn.clone(),
-                description: str_of(input, "Description").map(str::to_owned),
-                event_source_arn: str_of(input, "EventSourceArn")
-                    .unwrap_or_default()
-                    .to_owned(),
-                destination: input.get("Destination").cloned().unwrap_or(Value::Null),
-                event_start_time: time_of(input, "EventStartTime"),
-                event_end_time: time_of(input, "EventEndTime"),
-                state: "STARTING",
-                replay_start_time: now,
-                replay_end_time: None,
-                event_last_replayed_time: None,
-            },
-        );
-        (r.ctx.clone(), bus, events, arn)
-    };
-    let filter: Option<Vec<String>> = input
-        .get("Destination")
-        .and_then(|d| d.get("FilterArns"))
-        .and_then(Value::as_array)
-        .map(|arns| {
-            arns.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        });
-    let last = events.last().map(|e| e.time);
-    let queue: VecDeque<Pending> = events
-        .iter()
-        .map(|e| Pending::replayed(&ctx, &bus, with_replay_name(&e.event, name), filter.clone()))
-        .collect();
-    events::route(backend, queue, now);
-    if let Some(replay) = region.lock().archives.replays.get_mut(name) {
-        replay.state = "COMPLETED";
-        replay.replay_end_time = Some(now);
-        replay.event_last_replayed_time = last;
-    }
-    Ok(Obj::new()
-        .put("ReplayArn", arn)
-        .put("State", "STARTING")
-        .time("ReplayStartTime", now)
-        .build())
-}
-
-fn time_of(input: &Value, key: &str) -> f64 {
-    input.get(key).and_then(Value::as_f64).unwrap_or(0.0)
-}
-
-/// StartReplay's checks, in the order AWS makes them (docs/aws-facts-events.md §6.2); the
-/// destination bus's name and the archived events of the window, oldest first.
-fn check_replay(
-    region: &mut Region,
-    input: &Value,
-    now: f64,
-) -> Result<(String, Vec<ArchivedEvent>)> {
-    let name = str_of(input, "ReplayName").unwrap_or_default();
-    let source = str_of(input, "EventSourceArn").unwrap_or_default();
-    let archive_name = arn::parse(source).map_or(source, |a| a.path);
-    let archive = arn::parse(source)
-        .filter(|a| {
-            a.kind == "archive" && a.account == region.ctx.account && a.region == region.ctx.region
-        })
-        .and_then(|a| region.archives.archives.get(a.path))
-        .ok_or_else(|| error::replay_archive_not_found(archive_name))?;
-    let destination = input
-        .get("Destination")
-        .and_then(|d| str_of(d, "Arn"))
-        .unwrap_or_default();
-    let dest = arn::parse(destination)
-        .filter(|a| a.kind == "event-bus" && !a.path.is_empty())
-        .ok_or_else(error::replay_destination_not_a_bus)?;
-    let local = dest.account == region.ctx.account && dest.region == region.ctx.region;
-    if local && !region.buses.contains_key(dest.path) {
-        return Err(error::bus_not_found(dest.path));
-    }
-    if !local || destination != archive.bus_arn {
-        return Err(error::cross_bus_replay());
-    }
-    let (start, end) = (
-        time_of(input, "EventStartTime"),
-        time_of(input, "EventEndTime"),
-    );
-    if start >= end {
-        return Err(error::replay_end_not_after_start());
-    }
-    if region.archives.replays.contains_key(name) {
-        return Err(error::replay_exists(name));
-    }
-    let active = region
-        .archives
-        .replays
-        .values()
-        .filter(|r| matches!(r.state, "STARTING" | "RUNNING"))
-        .count();
-    if active >= MAX_ACTIVE_REPLAYS {
-        return Err(error::too_many_active_replays());
-    }
-    let bus = archive.bus.clone();
-    let archive_key = archive.name.clone();
-    let archive = region
-        .archives
-        .archives
-        .get_mut(&archive_key)
-        .ok_or_else(|| error::replay_archive_not_found(archive_name))?;
-    archive.prune(now);
-    let mut events: Vec<ArchivedEvent> = archive
-        .events
-        .iter()
-        .filter(|e| start <= e.time && e.time < end)
-        .cloned()
-        .collect();
-    events.sort_by(|a, b| a.time.total_cmp(&b.time));
-    Ok((bus, events))
-}
-
-pub fn describe_replay(region: &Region, input: &Value) -> Result<Out> {
-    let r = region
-        .archives
-        .replay(str_of(input, "ReplayName").unwrap_or_default())?;
-    let mut out = Obj::new()
-        .put("ReplayName", r.name.as_str())
-        .put("ReplayArn", r.arn.as_str())
-        .opt("Description", r.description.as_deref())
-        .put("State", r.state)
-        .put("EventSourceArn", r.event_source_arn.as_str())
-        .put("Destination", &r.destination)
-        .time("EventStartTime", r.event_start_time)
-        .time("EventEndTime", r.event_end_time);
-    if let Some(t) = r.event_last_replayed_time {
-        out = out.time("EventLastReplayedTime", t);
-    }
-    out = out.time("ReplayStartTime", r.replay_start_time);
-    if let Some(t) = r.replay_end_time {
-        out = out.time("ReplayEndTime", t);
-    }
-    Ok(out.build())
-}
-
-pub fn list_replays(region: &Region, input: &Value) -> Result<Out> {
-    one_filter(input, "ListReplays")?;
-    let prefix = str_of(input, "NamePrefix").unwrap_or_default();
-    let state = str_of(input, "State");
-    let source = str_of(input, "EventSourceArn");
-    let replays: Vec<&Replay> = region
-        .archives
-        .replays
-        .values()
-        .filter(|r| r.name.starts_with(prefix))
-        .filter(|r| state.is_none_or(|s| s == r.state))
-        .filter(|r| source.is_none_or(|s| s == r.event_source_arn))
-        .collect();
-    paging::list_response(
-        input,
-        "Limit",
-        "Replays",
-        replays,
-        |r| &r.name,
-        |r| r.summary().build(),
-    )
-}
-
-pub fn cancel_replay(region: &mut Region, input: &Value) -> Result<Out> {
-    let name = str_of(input, "ReplayName").unwrap_or_default();
-    let r = region
-        .archives
-        .replays
-        .get_mut(name)
-        .ok_or_else(|| error::replay_not_found(name))?;
-    if !matches!(r.state, "STARTING" | "RUNNING") {
-        return Err(error::replay_not_cancellable(name));
-    }
-    r.state = "CANCELLING";
-    Ok(Obj::new()
-        .put("ReplayArn", r.arn.as_str())
-        .put("State", r.state)
-        .build())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn event(time: &str) -> Value {
         json!({
@@ -559,6 +488,7 @@ mod tests {
         Archive {
             name: "a".into(),
             arn: "arn:aws:events:us-east-1:123456789012:archive/a".into(),
+            incarnation: "0f0e0d0c-0000-4000-8000-000000000000".into(),
             bus: "default".into(),
             bus_arn: "arn:aws:events:us-east-1:123456789012:event-bus/default".into(),
             description: None,
@@ -566,6 +496,7 @@ mod tests {
             kms_key_identifier: None,
             retention_days,
             state: "ENABLED",
+            state_reason: None,
             creation_time: 0.0,
             events: Vec::new(),
         }
@@ -588,7 +519,9 @@ mod tests {
         let e = event("2024-01-01T00:00:00Z");
         all.record("default", &e, 10.0);
         all.record("other", &e, 10.0);
-        all.record("default", &with_replay_name(&e, "r"), 10.0);
+        let mut replayed = e.clone();
+        replayed["replay-name"] = "r".into();
+        all.record("default", &replayed, 10.0);
         let mut other = e.clone();
         other["source"] = "elsewhere".into();
         all.record("default", &other, 10.0);
@@ -625,23 +558,33 @@ mod tests {
     }
 
     #[test]
-    fn replay_name_sits_between_region_and_resources() {
-        let e = with_replay_name(&event("2024-01-01T00:00:00Z"), "r");
-        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+    fn managed_rule_pattern_puts_replay_name_first_and_overrides_it() {
+        let p = |text: Option<&str>| archive(text, 0).rule_pattern().source().to_owned();
+        assert_eq!(p(None), r#"{"replay-name":[{"exists":false}]}"#);
         assert_eq!(
-            keys,
-            [
-                "version",
-                "id",
-                "detail-type",
-                "source",
-                "account",
-                "time",
-                "region",
-                "replay-name",
-                "resources",
-                "detail"
-            ]
+            p(Some(r#"{ "source" : [ "control.updated" ] }"#)),
+            r#"{"replay-name":[{"exists":false}],"source":["control.updated"]}"#
+        );
+        assert_eq!(
+            p(Some(
+                r#"{"replay-name":[{"exists":true}],"source":["probe"]}"#
+            )),
+            r#"{"replay-name":[{"exists":false}],"source":["probe"]}"#
+        );
+    }
+
+    #[test]
+    fn managed_rule_target_names_the_archive_incarnation() {
+        assert_eq!(
+            archive(None, 0).rule_target(),
+            json!({
+                "Id": "Events-Archive-a",
+                "Arn": "arn:aws:events:us-east-1:::",
+                "InputTransformer": {
+                    "InputPathsMap": {},
+                    "InputTemplate": "{\"archive-arn\": \"arn:aws:events:us-east-1:123456789012:archive/a:0f0e0d0c-0000-4000-8000-000000000000\",\"event\": <aws.events.event.json>,\"ingestion-time\": <aws.events.event.ingestion-time>}"
+                }
+            })
         );
     }
 }

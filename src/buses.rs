@@ -51,10 +51,14 @@ impl EventBus {
         }
     }
 
-    /// Brings the router up to date with rule `name` after any change to it.
+    /// Brings the router up to date with rule `name` after any change to it. Managed rules
+    /// deliver to AWS's own services (an archive's rule to the archive, which routing fills
+    /// directly): they are never routed to, so the delivery log shows no delivery for them.
     pub fn sync_rule(&mut self, name: &str) {
         match self.rules.get(name) {
-            Some(r) if r.state != "DISABLED" && r.event_pattern.is_some() => {
+            Some(r)
+                if r.state != "DISABLED" && r.event_pattern.is_some() && r.managed_by.is_none() =>
+            {
                 if let Some(p) = &r.event_pattern {
                     self.matcher.insert(name, p);
                 }
@@ -171,6 +175,7 @@ pub fn delete_event_bus(region: &mut Region, input: &Value) -> Result<Out> {
     // Deleting a bus that does not exist succeeds, as in AWS.
     region.buses.remove(name);
     crate::partners::bus_deleted(region, name);
+    crate::archives::check_rules(region, name);
     Ok(Obj::new().build())
 }
 

@@ -122,10 +122,39 @@ pub fn rule_has_targets() -> Error {
     err(VALIDATION, "Rule can't be deleted since it has targets.")
 }
 
-pub fn managed_rule(rule: &str) -> Error {
+/// A managed rule touched by its owner's customer; operations that take `Force` say so.
+pub fn managed_rule(rule: &str, takes_force: bool) -> Error {
+    let hint = if takes_force {
+        " Set 'force' parameter to true to override."
+    } else {
+        ""
+    };
+    err(MANAGED_RULE, format!("{rule} is a managed rule.{hint}"))
+}
+
+pub fn managed_rule_tags(rule: &str) -> Error {
     err(
         MANAGED_RULE,
-        format!("{rule} is a managed rule. Set 'force' parameter to true to override."),
+        format!("Tag related operations on the managed rule {rule} is not allowed."),
+    )
+}
+
+/// A target ARN of a service EventBridge has no target configuration for (an archive's own
+/// `arn:aws:events:REGION:::` target put by a customer).
+pub fn unknown_target_service(arn: &str) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "Parameter {arn} is not valid. Reason: Service as target config for ARN: {arn} not \
+             found. The API call hasn't been recognized as managed rules call"
+        ),
+    )
+}
+
+pub fn fifo_target_needs_sqs_parameters(target_id: &str) -> Error {
+    err(
+        VALIDATION,
+        format!("Parameter(s) SqsParameters must be specified for target: {target_id}."),
     )
 }
 
@@ -332,6 +361,49 @@ pub fn archive_exists(archive: &str) -> Error {
 
 pub fn archive_not_found(archive: &str) -> Error {
     err(NOT_FOUND, format!("Archive {archive} does not exist."))
+}
+
+pub fn archive_source_not_a_bus() -> Error {
+    err(
+        VALIDATION,
+        "Parameter EventSourceArn is not valid. Reason: Must contain an event bus ARN.",
+    )
+}
+
+/// CreateArchive on a bus of another `scope`: `partition`, `region` or `account`.
+pub fn cross_scope_archive(scope: &str) -> Error {
+    err(
+        VALIDATION,
+        format!(
+            "Parameter EventSourceArn is not valid. Reason: Creating cross-{scope} archive is not permitted."
+        ),
+    )
+}
+
+/// CreateArchive when the bus already has a rule with the name of the archive's rule.
+pub fn archive_rule_taken(rule: &str) -> Error {
+    err(
+        ALREADY_EXISTS,
+        format!(
+            "A rule with the pattern '{rule}' already exists. Please choose a different archive \
+             name or delete your rule, then, try again."
+        ),
+    )
+}
+
+/// UpdateArchive of an archive whose managed rule cannot be restored (its bus is gone).
+pub fn archive_rule_missing(archive: &str) -> Error {
+    err(
+        NOT_FOUND,
+        format!("Archive {archive} managed rule does not exist."),
+    )
+}
+
+pub fn archive_update_needs_a_member() -> Error {
+    err(
+        VALIDATION,
+        "At least one of EventPattern, RetentionDays or Description must be provided.",
+    )
 }
 
 /// ListArchives and ListReplays with more than one of their filters.

@@ -22,6 +22,7 @@ pub mod paging;
 pub mod partners;
 pub mod pattern;
 pub mod permissions;
+pub mod replays;
 pub mod request;
 pub mod rules;
 pub mod schedule;

@@ -6,7 +6,7 @@ use crate::request::Out;
 use crate::state::{Backend, Ctx, Region};
 use crate::{
     api_destinations, archives, buses, connections, endpoints, events, partners, permissions,
-    rules, scheduler, tags, targets, validate,
+    replays, rules, scheduler, tags, targets, validate,
 };
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -51,6 +51,11 @@ pub fn run(
     let now = backend.clock.now();
     // Time has moved since the last call: scheduled rules due meanwhile fire first.
     scheduler::advance(backend, now);
+    // Replays started earlier run now; CancelReplay is the one call that can still find
+    // them STARTING (docs/decisions.md).
+    if operation != "CancelReplay" {
+        replays::run_pending(backend, now);
+    }
     if operation == "PutRule" && input.get("ScheduleExpression").is_some() {
         backend.note_schedule();
     }
@@ -59,9 +64,10 @@ pub fn run(
         let ctx = region.lock().ctx.clone();
         return events::put_events(backend, &ctx, input, now);
     }
-    // StartReplay routes the replayed events the same way, outside the region's lock.
     if operation == "StartReplay" {
-        return archives::start_replay(backend, region, input, now);
+        let out = replays::start_replay(&mut region.lock(), input, now)?;
+        backend.note_pending_replay();
+        return Ok(out);
     }
     // Partner event sources and global endpoints reach into other accounts and regions.
     let global: Option<GlobalOp> = match operation {
@@ -118,9 +124,9 @@ pub fn run(
         "ListArchives" => archives::list_archives(&mut r, input, now),
         "UpdateArchive" => archives::update_archive(&mut r, input),
         "DeleteArchive" => archives::delete_archive(&mut r, input),
-        "DescribeReplay" => archives::describe_replay(&r, input),
-        "ListReplays" => archives::list_replays(&r, input),
-        "CancelReplay" => archives::cancel_replay(&mut r, input),
+        "DescribeReplay" => replays::describe_replay(&r, input),
+        "ListReplays" => replays::list_replays(&r, input),
+        "CancelReplay" => replays::cancel_replay(&mut r, input),
         "CreateConnection" => connections::create_connection(&mut r, input, now),
         "DescribeConnection" => connections::describe_connection(&r, input),
         "ListConnections" => connections::list_connections(&r, input),

@@ -449,7 +449,7 @@ impl PyBackend {
     }
 
     /// Stops the clock at `at` (epoch seconds), or now. Moving it forward fires the
-    /// scheduled rules due on the way, in time order.
+    /// scheduled rules due on the way, in time order; pending replays run.
     #[pyo3(signature = (at=None))]
     fn clock_freeze(&self, py: Python<'_>, at: Option<f64>) -> PyResult<()> {
         let now = self.clock_now(py)?;
@@ -460,6 +460,7 @@ impl PyBackend {
             crate::scheduler::rewind(&b, target);
             b.clock.freeze(target);
             crate::scheduler::advance(&b, target);
+            crate::replays::run_pending(&b, target);
         }))
         .map_err(|_| PyRuntimeError::new_err("the engine failed while moving the clock"))
     }

@@ -70,11 +70,12 @@ impl Rule {
             .get_or_init(|| Shared::new(self.summary().build()))
     }
 
-    /// A managed rule may only be changed with `Force`.
-    pub fn check_managed(&self, force: bool) -> Result<()> {
-        match &self.managed_by {
-            Some(_) if !force => Err(error::managed_rule(&self.name)),
-            _ => Ok(()),
+    /// A managed rule may only be changed with `Force`, by the operations that take it
+    /// (`force` is None for those that do not: they can never change it).
+    pub fn check_managed(&self, force: Option<bool>) -> Result<()> {
+        match (&self.managed_by, force) {
+            (None, _) | (Some(_), Some(true)) => Ok(()),
+            (Some(_), _) => Err(error::managed_rule(&self.name, force.is_some())),
         }
     }
 }
@@ -138,369 +139,41 @@ pub fn test_event_pattern(input: &Value) -> Result<Out> {
             (matched, top.and_then(|t| test_event::from_fields(event, t)))
         })
     });
-    let matched = match read {
-        Some(Ok((matched, Some(ok)))) => ok.then_some(matched),
+    let verdict = match read {
+        Some(Ok((matched, Some(v)))) => v.map(|()| matched),
         Some(Ok((matched, None))) => test_event::top_level(event)
-            .map(|ok| ok.then_some(matched))
-            .unwrap_or_else(|| test_event::check(event).ok().map(|()| matched)),
-        Some(Err(_)) => None,
-        None => test_event::check(event).ok().map(|()| false),
+            .unwrap_or_else(|| test_event::check(event))
+            .map(|()| matched),
+        Some(Err(_)) => Err(test_event::Refusal::Invalid),
+        None => test_event::check(event).map(|()| false),
     };
-    let result = matched.ok_or_else(|| error::validation(test_event::INVALID))?;
+    let result = verdict.map_err(|r| error::validation(r.message()))?;
     Ok(Obj::new().put("Result", result).build())
 }
 
-/// The checks TestEventPattern applies to its Event, in one pass over the text that builds
-/// nothing: the same rules as `pattern::validate_test_event`, which the tests compare.
-mod test_event {
-    use crate::pattern::TopField;
-    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-    use serde::Deserialize;
-    use std::fmt;
-
-    /// The JSON type of a value, and for an array whether every element is a string.
-    #[derive(PartialEq)]
-    enum Kind {
-        Str,
-        Object,
-        Array { all_strings: bool },
-        Other,
-    }
-
-    impl<'de> Deserialize<'de> for Kind {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-            d.deserialize_any(KindVisitor)
-        }
-    }
-
-    struct KindVisitor;
-
-    impl<'de> Visitor<'de> for KindVisitor {
-        type Value = Kind;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
-            Ok(Kind::Str)
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
-            Ok(Kind::Other)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
-            Ok(Kind::Other)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
-            Ok(Kind::Other)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
-            Ok(Kind::Other)
-        }
-        fn visit_unit<E>(self) -> Result<Kind, E> {
-            Ok(Kind::Other)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Kind, A::Error> {
-            while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Kind::Object)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Kind, A::Error> {
-            let mut all_strings = true;
-            while let Some(k) = s.next_element::<Kind>()? {
-                all_strings &= k == Kind::Str;
-            }
-            Ok(Kind::Array { all_strings })
-        }
-    }
-
-    /// The envelope members TestEventPattern looks at; the last of duplicate keys wins, as
-    /// when the event is read into a JSON object.
-    #[derive(Default)]
-    struct Envelope {
-        required: [Option<Kind>; 6],
-        resources: Option<Kind>,
-        detail: Option<Kind>,
-    }
-
-    impl Envelope {
-        /// Every required member a string, `resources` (if any) an array of strings and
-        /// `detail` (if any) an object.
-        fn valid(&self) -> bool {
-            self.required.iter().all(|k| *k == Some(Kind::Str))
-                && matches!(
-                    self.resources,
-                    None | Some(Kind::Array { all_strings: true })
-                )
-                && matches!(self.detail, None | Some(Kind::Object))
-        }
-    }
-
-    const REQUIRED: [&str; 6] = ["id", "account", "source", "time", "region", "detail-type"];
-
-    impl<'de> Deserialize<'de> for Envelope {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Envelope, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Envelope;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("an event object")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Envelope, A::Error> {
-                    let mut e = Envelope::default();
-                    while let Some(key) = m.next_key::<std::borrow::Cow<'de, str>>()? {
-                        match REQUIRED.iter().position(|r| *r == key) {
-                            Some(i) => e.required[i] = Some(m.next_value()?),
-                            None if key == "resources" => e.resources = Some(m.next_value()?),
-                            None if key == "detail" => e.detail = Some(m.next_value()?),
-                            None => {
-                                m.next_value::<IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    Ok(e)
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
-
-    pub const INVALID: &str = "Parameter Event is not valid.";
-
-    /// The envelope's checks on text already known to be valid JSON, reading only its top
-    /// level; None when a key is written with escapes (then `check` decides).
-    pub fn top_level(event: &str) -> Option<bool> {
-        let b = event.as_bytes();
-        let mut i = skip_ws(b, 0);
-        if b.get(i) != Some(&b'{') {
-            return Some(false);
-        }
-        let mut fields = Vec::new();
-        i = skip_ws(b, i + 1);
-        if b.get(i) != Some(&b'}') {
-            loop {
-                let key_end = string_end(b, i)?;
-                let key = (i + 1, key_end - 1);
-                i = skip_ws(b, skip_ws(b, key_end) + 1); // past ':'
-                let (_, end) = value_kind(b, i)?;
-                fields.push(TopField {
-                    key: Some(key).filter(|&(s, e)| !b[s..e].contains(&b'\\')),
-                    value: (i, end),
-                });
-                i = skip_ws(b, end);
-                match b.get(i) {
-                    Some(b',') => i = skip_ws(b, i + 1),
-                    _ => break,
-                }
-            }
-        }
-        from_fields(event, &fields)
-    }
-
-    /// The envelope's checks from the top-level members of an event known to be valid
-    /// JSON (byte ranges of its text); None when a key is written with escapes.
-    pub fn from_fields(event: &str, fields: &[TopField]) -> Option<bool> {
-        let b = event.as_bytes();
-        let mut e = Envelope::default();
-        for f in fields {
-            let (ks, ke) = f.key?;
-            let key = event.get(ks..ke)?;
-            // Only `resources` needs more than the value's first byte.
-            let kind = || match b.get(f.value.0) {
-                Some(b'"') => Kind::Str,
-                Some(b'{') => Kind::Object,
-                Some(b'[') => Kind::Array { all_strings: false },
-                _ => Kind::Other,
-            };
-            match REQUIRED.iter().position(|r| *r == key) {
-                Some(k) => e.required[k] = Some(kind()),
-                None if key == "resources" => e.resources = Some(value_kind(b, f.value.0)?.0),
-                None if key == "detail" => e.detail = Some(kind()),
-                None => {}
-            }
-        }
-        Some(e.valid())
-    }
-
-    fn skip_ws(b: &[u8], mut i: usize) -> usize {
-        while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            i += 1;
-        }
-        i
-    }
-
-    /// The index just past the string starting at `i` (which must be a quote).
-    fn string_end(b: &[u8], i: usize) -> Option<usize> {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let mut j = i + 1;
-        loop {
-            j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
-            if b[j] == b'\\' {
-                j += 2;
-            } else {
-                return Some(j + 1);
-            }
-        }
-    }
-
-    /// The kind of the value at `i` and the index just past it.
-    fn value_kind(b: &[u8], i: usize) -> Option<(Kind, usize)> {
-        match b.get(i)? {
-            b'"' => Some((Kind::Str, string_end(b, i)?)),
-            b'{' => Some((Kind::Object, container_end(b, i)?)),
-            b'[' => {
-                let end = container_end(b, i)?;
-                let mut all_strings = true;
-                let mut j = skip_ws(b, i + 1);
-                while j < end - 1 {
-                    let (kind, next) = value_kind(b, j)?;
-                    all_strings &= kind == Kind::Str;
-                    j = skip_ws(b, next);
-                    if b.get(j) == Some(&b',') {
-                        j = skip_ws(b, j + 1);
-                    }
-                }
-                Some((Kind::Array { all_strings }, end))
-            }
-            _ => {
-                let len = b[i..]
-                    .iter()
-                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
-                    .unwrap_or(b.len() - i);
-                Some((Kind::Other, i + len))
-            }
-        }
-    }
-
-    /// The index just past the object or array starting at `i`. In valid JSON the braces
-    /// of an object balance among themselves (and brackets likewise), so only quotes and
-    /// this container's own bracket pair need finding.
-    fn container_end(b: &[u8], i: usize) -> Option<usize> {
-        let (open, close) = if b.get(i)? == &b'{' {
-            (b'{', b'}')
-        } else {
-            (b'[', b']')
-        };
-        let mut depth = 0usize;
-        let mut j = i;
-        loop {
-            j += memchr::memchr3(b'"', open, close, b.get(j..)?)?;
-            match b[j] {
-                b'"' => {
-                    j = string_end(b, j)?;
-                    continue;
-                }
-                c if c == open => depth += 1,
-                _ => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(j + 1);
-                    }
-                }
-            }
-            j += 1;
-        }
-    }
-
-    pub fn check(event: &str) -> Result<(), &'static str> {
-        match serde_json::from_str::<Envelope>(event) {
-            Ok(e) => e.valid().then_some(()).ok_or(INVALID),
-            // serde_json stops at 128 levels and at unpaired surrogate escapes; AWS reads
-            // both (`crate::json`).
-            Err(_) => crate::pattern::validate_test_event(event)
-                .map(|_| ())
-                .map_err(|_| INVALID),
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::{check, from_fields, top_level};
-        use crate::pattern::{validate_test_event, Pattern};
-        use proptest::prelude::*;
-
-        /// The checks from the members the pattern reader recorded (None when it did not).
-        fn via_reader(text: &str) -> Option<bool> {
-            let p = Pattern::parse(r#"{"source":["x"],"detail":{"k":[true]}}"#).unwrap();
-            p.matches_json_top(text, |_, top| top.and_then(|t| from_fields(text, t)))
-                .ok()
-                .flatten()
-        }
-
-        const GOOD: &str =
-            r#"{"id":"1","account":"1","source":"s","time":"t","region":"r","detail-type":"d"}"#;
-
-        #[test]
-        fn agrees_with_the_reference_checks() {
-            let cases = [
-                GOOD.to_string(),
-                GOOD.replace(r#""id":"1""#, r#""id":1"#),
-                GOOD.replace(r#","region":"r""#, ""),
-                GOOD.replace('}', r#","resources":["a","b"]}"#),
-                GOOD.replace('}', r#","resources":["a",2]}"#),
-                GOOD.replace('}', r#","resources":"a"}"#),
-                GOOD.replace('}', r#","detail":{"a":[1,{"b":null}]}}"#),
-                GOOD.replace('}', r#","detail":[]}"#),
-                GOOD.replace('}', r#","id":2}"#),
-                GOOD.replace('}', r#","id":"again"}"#),
-                GOOD.replace('}', r#","detail":{"s":"a } { ] [ \" \\ long text here","n":{"m":"}}}"}},"resources":["x"]}"#),
-                GOOD.replace('}', r#","detail":{"s":"ends with backslash \\"},"id":7}"#),
-                GOOD.replace('}', r#","resources":["a\"]","b"],"detail":{"k":[{"x":"]"}]}}"#),
-                "[]".to_string(),
-                "not json".to_string(),
-                format!("{GOOD} trailing"),
-            ];
-            for c in cases {
-                assert_eq!(check(&c).is_ok(), validate_test_event(&c).is_ok(), "{c}");
-                if serde_json::from_str::<serde_json::Value>(&c).is_ok() {
-                    assert_eq!(top_level(&c), Some(check(&c).is_ok()), "{c}");
-                    if c.starts_with('{') {
-                        assert_eq!(via_reader(&c), Some(check(&c).is_ok()), "{c}");
-                    }
-                }
-            }
-        }
-
-        proptest! {
-            #[test]
-            fn agrees_on_random_envelopes(
-                fields in proptest::collection::vec(
-                    (prop::sample::select(vec!["id", "account", "source", "time", "region",
-                        "detail-type", "resources", "detail", "other"]),
-                     prop::sample::select(vec![r#""x""#, "1", "null", "[]", r#"["a"]"#, "[1]",
-                        "{}", r#"{"k":[true]}"#])),
-                    0..10)
-            ) {
-                let body: Vec<String> =
-                    fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
-                let text = format!("{{{}}}", body.join(","));
-                prop_assert_eq!(check(&text).is_ok(), validate_test_event(&text).is_ok());
-                prop_assert_eq!(top_level(&text), Some(check(&text).is_ok()));
-                prop_assert_eq!(via_reader(&text), Some(check(&text).is_ok()));
-                let spaced = text.replace(',', " ,\n ").replace(':', " : ");
-                prop_assert_eq!(top_level(&spaced), Some(check(&spaced).is_ok()));
-                prop_assert_eq!(via_reader(&spaced), Some(check(&spaced).is_ok()));
-            }
-        }
-    }
-}
+mod test_event;
 
 pub fn put_rule(region: &mut Region, input: &Value, now: f64, max_rules: usize) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
-    let pattern = compile_pattern(str_of(input, "EventPattern"))?;
+    // AWS takes an empty EventPattern as none; an empty ScheduleExpression beside a pattern is
+    // accepted on the default bus and shown back, scheduling nothing (recorded: docs/aws-facts.md).
+    let pattern = compile_pattern(str_of(input, "EventPattern").filter(|p| !p.is_empty()))?;
     let schedule = str_of(input, "ScheduleExpression");
-    if pattern.is_none() && schedule.is_none() {
+    if pattern.is_none() && schedule.is_none_or(str::is_empty) {
         return Err(error::rule_needs_pattern_or_schedule());
     }
-    let parsed = schedule
-        .map(|expr| Schedule::parse(expr).map_err(|e| error::validation(e.message())))
-        .transpose()?;
     let ctx = region.ctx.clone();
     let bus = region.bus_mut(str_of(input, "EventBusName"))?;
+    // The bus is checked before the expression is read (an empty one included).
     if schedule.is_some() && bus.name != "default" {
         return Err(error::schedule_on_custom_bus());
     }
+    let parsed = schedule
+        .filter(|expr| !expr.is_empty())
+        .map(|expr| Schedule::parse(expr).map_err(|e| error::validation(e.message())))
+        .transpose()?;
     if let Some(old) = bus.rules.get(name) {
-        old.check_managed(false)?;
+        old.check_managed(None)?;
     } else if bus.rules.len() >= max_rules {
         return Err(error::too_many_rules());
     }
@@ -569,12 +242,17 @@ pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     // Deleting a rule that does not exist succeeds, as in AWS.
     if let Some(rule) = bus.rules.get(name) {
-        rule.check_managed(bool_of(input, "Force"))?;
+        rule.check_managed(Some(bool_of(input, "Force")))?;
         if !rule.targets.is_empty() {
             return Err(error::rule_has_targets());
         }
+        let managed = rule.managed_by.is_some();
+        let bus_name = bus.name.clone();
         bus.rules.remove(name);
         bus.sync_rule(name);
+        if managed {
+            crate::archives::check_rules(region, &bus_name);
+        }
     }
     Ok(Obj::new().build())
 }
@@ -582,7 +260,7 @@ pub fn delete_rule(region: &mut Region, input: &Value) -> Result<Out> {
 fn set_state(region: &mut Region, input: &Value, state: &str) -> Result<Out> {
     let name = str_of(input, "Name").unwrap_or_default();
     let rule = region.rule_mut(str_of(input, "EventBusName"), name)?;
-    rule.check_managed(false)?;
+    rule.check_managed(None)?;
     rule.state = state.to_owned();
     region
         .bus_mut(str_of(input, "EventBusName"))?

@@ -94,6 +94,8 @@ pub struct Backend {
     pub schedule_progress: Mutex<Option<f64>>,
     /// Set once any rule has had a schedule, so calls skip the scheduler until then.
     schedules_seen: std::sync::atomic::AtomicBool,
+    /// Set while a replay may be waiting to run (see `replays::run_pending`).
+    replays_pending: std::sync::atomic::AtomicBool,
     /// Adjustable AWS quotas, for tests that need more than AWS's defaults.
     pub quotas: Quotas,
 }
@@ -166,6 +168,20 @@ impl Backend {
     pub fn has_schedules(&self) -> bool {
         self.schedules_seen
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn note_pending_replay(&self) {
+        self.replays_pending
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether a replay may be waiting, clearing the mark (the caller runs them).
+    pub fn take_pending_replays(&self) -> bool {
+        self.replays_pending
+            .load(std::sync::atomic::Ordering::Relaxed)
+            && self
+                .replays_pending
+                .swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 
     /// Appends to the delivery log; returns the delivery's index (its number for good,

@@ -47,28 +47,48 @@ impl Tags {
     }
 }
 
-fn tags_of<'r>(region: &'r mut Region, arn: &str) -> Result<&'r mut Tags> {
+/// The tags of the resource `arn` names; `change` for Tag/UntagResource, which a managed
+/// rule refuses (it has no tags to list either).
+fn tags_of<'r>(region: &'r mut Region, arn: &str, change: bool) -> Result<&'r mut Tags> {
     let ctx = region.ctx.clone();
     match arn::resource(&ctx, arn) {
         Some(Resource::Bus(bus)) => Ok(&mut region.bus_mut(Some(bus))?.tags),
-        Some(Resource::Rule { bus, rule }) => Ok(&mut region.rule_mut(Some(bus), rule)?.tags),
+        Some(Resource::Rule { bus, rule }) => {
+            let rule = region.rule_mut(Some(bus), rule)?;
+            if change && rule.managed_by.is_some() {
+                return Err(error::managed_rule_tags(&rule.name));
+            }
+            Ok(&mut rule.tags)
+        }
         None => Err(error::resource_arn_not_found(arn)),
     }
 }
 
 pub fn tag_resource(region: &mut Region, input: &Value) -> Result<Out> {
-    let tags = tags_of(region, str_of(input, "ResourceARN").unwrap_or_default())?;
+    let tags = tags_of(
+        region,
+        str_of(input, "ResourceARN").unwrap_or_default(),
+        true,
+    )?;
     tags.merge(list_of(input, "Tags"))?;
     Ok(Obj::new().build())
 }
 
 pub fn untag_resource(region: &mut Region, input: &Value) -> Result<Out> {
-    let tags = tags_of(region, str_of(input, "ResourceARN").unwrap_or_default())?;
+    let tags = tags_of(
+        region,
+        str_of(input, "ResourceARN").unwrap_or_default(),
+        true,
+    )?;
     tags.remove(list_of(input, "TagKeys"));
     Ok(Obj::new().build())
 }
 
 pub fn list_tags_for_resource(region: &mut Region, input: &Value) -> Result<Out> {
-    let tags = tags_of(region, str_of(input, "ResourceARN").unwrap_or_default())?;
+    let tags = tags_of(
+        region,
+        str_of(input, "ResourceARN").unwrap_or_default(),
+        false,
+    )?;
     Ok(Obj::new().put("Tags", tags.to_out()).build())
 }

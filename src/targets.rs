@@ -24,6 +24,19 @@ fn is_arn(s: &str) -> bool {
         && !parts[5].is_empty()
 }
 
+/// `arn:PARTITION:events:REGION:::`, the archive service's target on an archive's managed
+/// rule, which AWS refuses from PutTargets.
+fn is_archive_target(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    parts.len() == 7 && parts[0] == "arn" && parts[2] == "events" && parts[4..] == ["", "", ""]
+}
+
+/// An SQS FIFO queue: its name ends with `.fifo`.
+fn is_fifo_queue(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    parts.len() == 6 && parts[2] == "sqs" && parts[5].ends_with(".fifo")
+}
+
 fn result(failed: Vec<Out>) -> Out {
     Obj::new()
         .put("FailedEntryCount", failed.len())
@@ -35,8 +48,14 @@ pub fn put_targets(region: &mut Region, input: &Value) -> Result<Out> {
     let new = list_of(input, "Targets");
     for (i, t) in new.iter().enumerate() {
         let arn = str_of(t, "Arn").unwrap_or_default();
+        if is_archive_target(arn) {
+            return Err(error::unknown_target_service(arn));
+        }
         if !is_arn(arn) {
             return Err(error::invalid_target_arn(arn));
+        }
+        if is_fifo_queue(arn) && t.get("SqsParameters").is_none_or(Value::is_null) {
+            return Err(error::fifo_target_needs_sqs_parameters(id_of(t)));
         }
         crate::transform::validate_target_at(t, i + 1)
             .map_err(|(code, message)| error::from_parts(&code, message))?;
@@ -45,7 +64,7 @@ pub fn put_targets(region: &mut Region, input: &Value) -> Result<Out> {
         str_of(input, "EventBusName"),
         str_of(input, "Rule").unwrap_or_default(),
     )?;
-    rule.check_managed(false)?;
+    rule.check_managed(None)?;
     let mut targets = rule.targets.clone();
     for t in new {
         // A target Id already on the rule (or earlier in this call) is updated in place.
@@ -66,11 +85,16 @@ pub fn remove_targets(region: &mut Region, input: &Value) -> Result<Out> {
         str_of(input, "EventBusName"),
         str_of(input, "Rule").unwrap_or_default(),
     )?;
-    rule.check_managed(bool_of(input, "Force"))?;
+    rule.check_managed(Some(bool_of(input, "Force")))?;
     let ids = list_of(input, "Ids");
     // Ids the rule does not have are ignored, as AWS ignores them.
     rule.targets
         .retain(|t| !ids.iter().any(|id| id.as_str() == Some(id_of(t))));
+    if rule.managed_by.is_some() {
+        // An archive whose rule lost its target stops archiving.
+        let bus = rule.bus.clone();
+        crate::archives::check_rules(region, &bus);
+    }
     Ok(result(Vec::new()))
 }
 
@@ -105,7 +129,18 @@ pub fn list_rule_names_by_target(region: &Region, input: &Value) -> Result<Out> 
 
 #[cfg(test)]
 mod tests {
-    use super::is_arn;
+    use super::{is_archive_target, is_arn, is_fifo_queue};
+
+    #[test]
+    fn recognises_archive_targets_and_fifo_queues() {
+        assert!(is_archive_target("arn:aws:events:us-east-1:::"));
+        assert!(!is_archive_target(
+            "arn:aws:events:us-east-1:123456789012:event-bus/b"
+        ));
+        assert!(is_fifo_queue("arn:aws:sqs:us-east-1:123456789012:q.fifo"));
+        assert!(!is_fifo_queue("arn:aws:sqs:us-east-1:123456789012:q"));
+        assert!(!is_fifo_queue("arn:aws:sns:us-east-1:123456789012:t.fifo"));
+    }
 
     #[test]
     fn recognises_arns() {

@@ -14,7 +14,9 @@
 //!   (`tests/aws/services/events/test_events_inputs.snapshot.json`, recorded 2024-05/06);
 //! * **CLI6711** — aws/aws-cli issue #6711, the error AWS returned for `Input="env:dev"`;
 //! * **RG** — a measured note in a public CloudFormation pre-flight rule set (2026-09-07,
-//!   us-east-1) on `<aws.events.event.json>` outside JSON templates.
+//!   us-east-1) on `<aws.events.event.json>` outside JSON templates;
+//! * **SD-IN** — AWS SDK captures against a real account (us-east-1, 2026-09-13) in repo
+//!   radkawar/stackd, `testdata/aws/eventbridge/inputs.json`, cited by their `case`.
 //!
 //! Rendering:
 //! 1. No member: the whole event envelope, as compact JSON in its own key order.
@@ -33,13 +35,17 @@
 //!      string, plain text, an array — is a *string template* (REC: `"{[/Check ..."` is sent as
 //!      a string).
 //!    * String template: each `<key>` becomes the value's raw text (strings without quotes,
-//!      other values as compact JSON); nothing is escaped (UG common issues: "EventBridge
-//!      doesn't escape values extracted by Input Path"). The template's own quotes stay (REC:
-//!      `"Event of <detail-type> type ..."` → `"Event of core.update-account-command type ..."`).
+//!      numbers, booleans and null as JSON, arrays and objects as compact JSON without the
+//!      quotes of the strings and keys inside them: SD-IN `embedded-values`,
+//!      `"text=<text>; object=<object>; array=<array>"` →
+//!      `"text=hello; object={first:one,second:2}; array=[one,two,{x:3}]"`); nothing is
+//!      escaped (UG common issues: "EventBridge doesn't escape values extracted by Input
+//!      Path"). The template's own quotes stay (REC: `"Event of <detail-type> type ..."` →
+//!      `"Event of core.update-account-command type ..."`).
 //!    * JSON template: a placeholder outside quotes becomes the value's JSON (UG "Simple JSON":
 //!      `"instance" : <instance>` → `"instance" : "i-0123456789"`; objects for
-//!      `<aws.events.event>`); inside quotes, the raw text as in string templates (UG "JSON with
-//!      strings and variables"). The result is sent minified (UG common issues: "The JSON that
+//!      `<aws.events.event>`); inside quotes, the raw text (UG "JSON with strings and
+//!      variables"), arrays and objects with their quotes (SD-IN `quoted-values`). The result is sent minified (UG common issues: "The JSON that
 //!      is passed to the target is minified"); when the substituted text is no longer JSON
 //!      (a raw value holding a quote, say) it is sent as it stands.
 //!    * A path that matches nothing gives an empty value: empty text inside quotes and in string
@@ -316,6 +322,38 @@ fn raw_text(v: &Value) -> String {
     }
 }
 
+/// A value's text in a string template: strings bare, and arrays and objects without the
+/// quotes of the strings (and keys) inside them: `["A","B"]` → `[A,B]` (SD-IN
+/// `embedded-values`, see the module header).
+fn unquoted_text(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                unquoted_text(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            for (i, (k, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(k);
+                out.push(':');
+                unquoted_text(item, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// `<aws.events.event>`: the envelope without `detail`, `detail-type` named `detailType`, the
 /// ingestion time as `time`, in the order AWS was recorded to send (REC).
 fn event_without_detail(event: &Value, info: &RuleInfo) -> Value {
@@ -392,7 +430,10 @@ fn render_transformer(it: &Value, event: &Value, info: &RuleInfo) -> Result<Stri
                 match (v, json && !quoted) {
                     (Some(v), true) => out.push_str(&v.to_string()),
                     (None, true) => out.push_str("\"\""),
-                    (Some(v), false) => out.push_str(&raw_text(&v)),
+                    // Inside a JSON template's string the value goes in raw, quotes and all
+                    // (SD-IN `quoted-values`); in a string template without them.
+                    (Some(v), false) if json => out.push_str(&raw_text(&v)),
+                    (Some(v), false) => unquoted_text(&v, &mut out),
                     (None, false) => {}
                 }
             }

@@ -163,10 +163,25 @@ def test_create_archive_on_unknown_bus(events):
     assert error(e) == {"Code": "ResourceNotFoundException", "Message": "Event bus nope does not exist."}
 
 
-def test_create_archive_on_a_bus_of_another_region(events):
+@pytest.mark.parametrize(
+    "source, reason",
+    [
+        # Recorded from AWS (docs/aws-facts-events.md §5.2).
+        (bus_arn("default", region="eu-west-1"), "Creating cross-region archive is not permitted."),
+        (bus_arn("default", account="999000999000"), "Creating cross-account archive is not permitted."),
+        (f"arn:aws-cn:events:{REGION}:{ACCOUNT}:event-bus/default", "Creating cross-partition archive is not permitted."),
+        (f"arn:aws:events:{REGION}::event-bus/default", "Must contain an event bus ARN."),
+        (f"arn:aws:events:{REGION}:{ACCOUNT}:rule/default/r", "Must contain an event bus ARN."),
+    ],
+)
+def test_create_archive_on_a_bus_that_is_not_the_callers(events, source, reason):
     with pytest.raises(ClientError) as e:
-        events.create_archive(ArchiveName="a1", EventSourceArn=bus_arn("default", region="eu-west-1"))
-    assert error(e) == {"Code": "ResourceNotFoundException", "Message": "Event bus default does not exist."}
+        events.create_archive(ArchiveName="a1", EventSourceArn=source)
+    assert error(e) == {
+        "Code": "ValidationException",
+        "Message": f"Parameter EventSourceArn is not valid. Reason: {reason}",
+    }
+    assert events.list_archives()["Archives"] == []
 
 
 def test_create_archive_twice(events):
@@ -189,6 +204,18 @@ def test_create_archive_with_invalid_pattern(events):
     assert events.list_archives()["Archives"] == []
 
 
+def test_create_archive_with_pattern_cut_short(events):
+    # Recorded from AWS (radkawar/stackd archives.json, control-create-pattern-invalid-json),
+    # which then appends "\n at [Source: (String)\"{\"; line: 1, column: 2]" (not produced).
+    with pytest.raises(events.exceptions.InvalidEventPatternException) as e:
+        events.create_archive(ArchiveName="a1", EventSourceArn=bus_arn("default"), EventPattern="{")
+    assert error(e) == {
+        "Code": "InvalidEventPatternException",
+        "Message": "Event pattern is not valid. Reason: Unexpected end-of-input: expected close marker for "
+        'Object (start marker at [Source: (String)"{"; line: 1, column: 1])',
+    }
+
+
 def test_archive_name_too_long(events):
     name = "a" * 49
     with pytest.raises(ClientError) as e:
@@ -196,11 +223,33 @@ def test_archive_name_too_long(events):
     assert error(e) == validation(item(name, "archiveName", "have length less than or equal to 48"))
 
 
-@pytest.mark.parametrize("call", ["describe_archive", "delete_archive", "update_archive"])
-def test_unknown_archive(events, call):
+@pytest.mark.parametrize(
+    "call, more", [("describe_archive", {}), ("delete_archive", {}), ("update_archive", {"Description": "d"})]
+)
+def test_unknown_archive(events, call, more):
     with pytest.raises(events.exceptions.ResourceNotFoundException) as e:
-        getattr(events, call)(ArchiveName="nope")
+        getattr(events, call)(ArchiveName="nope", **more)
     assert error(e) == {"Code": "ResourceNotFoundException", "Message": "Archive nope does not exist."}
+
+
+@pytest.mark.parametrize("name", ["nope", "a1"])
+def test_update_archive_without_a_member_to_change(events, name):
+    # Recorded from AWS: the check comes before the lookup (an unknown archive gets it too).
+    events.create_archive(ArchiveName="a1", EventSourceArn=bus_arn("default"), Description="d")
+    with pytest.raises(ClientError) as e:
+        events.update_archive(ArchiveName=name)
+    assert error(e) == {
+        "Code": "ValidationException",
+        "Message": "At least one of EventPattern, RetentionDays or Description must be provided.",
+    }
+    assert events.describe_archive(ArchiveName="a1")["Description"] == "d"
+
+
+def test_update_archive_with_only_a_kms_key(events):
+    # Recorded: KmsKeyIdentifier alone is enough (the message names the other three only).
+    events.create_archive(ArchiveName="a1", EventSourceArn=bus_arn("default"), KmsKeyIdentifier="alias/k")
+    assert events.update_archive(ArchiveName="a1", KmsKeyIdentifier="")["State"] == "ENABLED"
+    assert "KmsKeyIdentifier" not in events.describe_archive(ArchiveName="a1")
 
 
 # ListArchives.
@@ -290,9 +339,25 @@ def test_update_archive_keeps_what_it_omits(events):
         ArchiveName="a1", EventSourceArn=bus_arn("default"), Description="d", EventPattern='{"source": ["x"]}',
         RetentionDays=4,
     )
-    events.update_archive(ArchiveName="a1")
+    events.update_archive(ArchiveName="a1", RetentionDays=5)
     d = events.describe_archive(ArchiveName="a1")
-    assert (d["Description"], d["EventPattern"], d["RetentionDays"]) == ("d", '{"source": ["x"]}', 4)
+    assert (d["Description"], d["EventPattern"], d["RetentionDays"]) == ("d", '{"source": ["x"]}', 5)
+
+
+def test_empty_strings_clear_or_omit_members(events):
+    # Recorded: at create and at update, "" means none for Description, EventPattern and
+    # KmsKeyIdentifier.
+    events.create_archive(
+        ArchiveName="a1", EventSourceArn=bus_arn("default"), Description="", EventPattern="", KmsKeyIdentifier=""
+    )
+    d = body(events.describe_archive(ArchiveName="a1"))
+    assert not {"Description", "EventPattern", "KmsKeyIdentifier"} & set(d)
+    events.update_archive(ArchiveName="a1", Description="d", EventPattern='{"source": ["x"]}')
+    events.update_archive(ArchiveName="a1", Description="", EventPattern="")
+    d = body(events.describe_archive(ArchiveName="a1"))
+    assert not {"Description", "EventPattern"} & set(d)
+    events.put_events(Entries=[entry(source="anything")])
+    assert counts(events, "a1") == (1, size(source="anything"))
 
 
 def test_update_archive_with_invalid_pattern(events):

@@ -202,6 +202,19 @@ def test_input_input_path_and_transformer(events):
     }
 
 
+def test_string_templates_drop_the_quotes_inside_arrays_and_objects(events):
+    # Recorded from AWS: radkawar/stackd inputs.json `embedded-values` (tests/transform_cases.json).
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["com.shop"]}))
+    template = '"<p> item; <list>; <obj>; in JSON: <n>"'
+    paths = {"p": "$.detail.p", "list": "$.detail.list", "obj": "$.detail.obj", "n": "$.detail.n"}
+    events.put_targets(
+        Rule="r", Targets=[{"Id": "t", "Arn": QUEUE, "InputTransformer": {"InputPathsMap": paths, "InputTemplate": template}}]
+    )
+    detail = {"p": ["HIGH"], "list": ["A", "B"], "obj": {"a": "x", "b": "y"}, "n": {"k": [1, "z"]}}
+    events.put_events(Entries=[entry(Detail=json.dumps(detail))])
+    assert [d.payload for d in events.deliveries] == ['"[HIGH] item; [A,B]; {a:x,b:y}; in JSON: {k:[1,z]}"']
+
+
 def test_put_targets_rejects_several_input_kinds(events):
     events.put_rule(Name="r", EventPattern=json.dumps({"source": ["com.shop"]}))
     with pytest.raises(ClientError) as e:

@@ -86,19 +86,50 @@ def test_put_rule_stores_pattern_text_as_given(events):
     assert events.describe_rule(Name="r")["EventPattern"] == text
 
 
+INVALID = "Parameter Event is not valid."
+INVALID_TIME = "Parameter Event is not valid. Reason: Invalid time."
+
+
+def without(*keys):
+    return json.dumps({k: v for k, v in ENVELOPE.items() if k not in keys})
+
+
+# Recorded from AWS (radkawar/stackd patterns.json, `edge_envelope_*`; docs/patterns.md).
 @pytest.mark.parametrize(
     "event, message",
     [
-        ("not json", "Parameter Event is not valid."),
-        ("[]", "Parameter Event is not valid."),
-        (json.dumps({k: v for k, v in ENVELOPE.items() if k != "source"}), "Parameter Event is not valid."),
-        (json.dumps({**ENVELOPE, "id": 5}), "Parameter Event is not valid."),
+        ("not json", INVALID),
+        ("{", INVALID),
+        ("[]", INVALID),
+        ("1", INVALID),
+        ("{}", INVALID),
+        (json.dumps({"detail": {"v": 1}}), INVALID),
+        *[(without(k), INVALID) for k in ("id", "detail-type", "source", "account", "time", "region")],
+        (json.dumps({**ENVELOPE, "time": 1}), INVALID_TIME),
+        (json.dumps({**ENVELOPE, "time": "not-a-time"}), INVALID_TIME),
+        (without("region").replace("2024-05-01T12:00:00Z", "later"), INVALID),
     ],
 )
 def test_test_event_pattern_validates_the_event(events, event, message):
     with pytest.raises(ClientError) as e:
         events.test_event_pattern(EventPattern='{"source": ["x"]}', Event=event)
     assert e.value.response["Error"] == {"Code": "ValidationException", "Message": message}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        without("version"),
+        without("resources"),
+        without("detail"),
+        *[json.dumps({**ENVELOPE, k: 1}) for k in ("version", "id", "detail-type", "account", "region", "resources", "detail")],
+        json.dumps({**ENVELOPE, "detail-type": ["Order Placed", "x"], "detail": '{"state": "paid"}'}),
+        json.dumps({**ENVELOPE, "detail": None}),
+    ],
+)
+def test_test_event_pattern_checks_presence_not_types(events, event):
+    result = events.test_event_pattern(EventPattern='{"source": ["com.example.orders"]}', Event=event)
+    assert result["Result"] is True
 
 
 def test_test_event_pattern_result(events):

@@ -1,5 +1,7 @@
 """Replays: StartReplay, DescribeReplay, ListReplays, CancelReplay, and the replayed events in
-the delivery log. Replays complete inside StartReplay, so a test can assert right after it."""
+the delivery log. StartReplay leaves a replay STARTING; it runs at the start of the next call
+other than CancelReplay (here usually `settle`: DescribeReplay), or when the clock moves
+(docs/decisions.md). Recorded AWS behaviour: docs/aws-facts-events.md §6."""
 
 from __future__ import annotations
 
@@ -61,6 +63,11 @@ def replay(events, name="r1", start=0, end=60, archive="orders", bus="default", 
     )
 
 
+def settle(events, name="r1"):
+    """The next call runs the pending replay; DescribeReplay then shows how it ended."""
+    return events.describe_replay(ReplayName=name)
+
+
 def test_start_replay_response_says_starting(events):
     setup(events)
     resp = replay(events)
@@ -68,12 +75,15 @@ def test_start_replay_response_says_starting(events):
     assert body(resp) == {"ReplayArn": replay_arn("r1"), "State": "STARTING"}
 
 
-def test_replay_is_completed_when_start_replay_returns(events):
+def test_replay_runs_at_the_next_call(events):
     setup(events)
     started = replay(events, description="again", start=0, end=15)
+    assert len(events.deliveries) == 0
     d = body(events.describe_replay(ReplayName="r1"))
     assert d.pop("ReplayStartTime") == started["ReplayStartTime"]
     assert isinstance(d.pop("ReplayEndTime"), datetime.datetime)
+    # EventLastReplayedTime is the minute of the latest archived event in the one-minute
+    # slices the window touches (recorded: always a whole minute).
     assert d == {
         "ReplayName": "r1",
         "ReplayArn": replay_arn("r1"),
@@ -83,25 +93,83 @@ def test_replay_is_completed_when_start_replay_returns(events):
         "Destination": {"Arn": bus_arn("default")},
         "EventStartTime": at(0),
         "EventEndTime": at(15),
-        "EventLastReplayedTime": at(10),
+        "EventLastReplayedTime": at(0),
     }
+    assert [d.event["detail"]["n"] for d in events.deliveries] == [0, 10]
+
+
+def test_any_call_runs_a_pending_replay(events):
+    setup(events)
+    replay(events)
+    events.list_rules()
+    assert len(events.deliveries) == 3
+    assert events.describe_replay(ReplayName="r1")["State"] == "COMPLETED"
+
+
+def test_moving_the_clock_runs_a_pending_replay(events, backend):
+    backend.clock_freeze(T0.timestamp() + 3600)
+    setup(events)
+    replay(events)
+    assert len(events.deliveries) == 0
+    backend.clock_freeze(T0.timestamp() + 3660)
+    assert len(events.deliveries) == 3
+    d = events.describe_replay(ReplayName="r1")
+    assert (d["State"], d["ReplayEndTime"]) == ("COMPLETED", at(3660))
+
+
+def test_cancel_right_after_start(events):
+    setup(events)
+    replay(events)
+    # Recorded from AWS: CANCELLING at once, then CANCELLED; cancelling again is refused.
+    assert body(events.cancel_replay(ReplayName="r1")) == {"ReplayArn": replay_arn("r1"), "State": "CANCELLING"}
+    with pytest.raises(events.exceptions.IllegalStatusException) as e:
+        events.cancel_replay(ReplayName="r1")
+    check(e, "IllegalStatusException", "Replay r1 is not in a valid state for this operation.")
+    d = body(settle(events))
+    assert isinstance(d.pop("ReplayStartTime"), datetime.datetime)
+    assert isinstance(d.pop("ReplayEndTime"), datetime.datetime)
+    assert d == {
+        "ReplayName": "r1",
+        "ReplayArn": replay_arn("r1"),
+        "State": "CANCELLED",
+        "EventSourceArn": archive_arn("orders"),
+        "Destination": {"Arn": bus_arn("default")},
+        "EventStartTime": at(0),
+        "EventEndTime": at(60),
+    }
+    assert len(events.deliveries) == 0
+    with pytest.raises(events.exceptions.IllegalStatusException) as e:
+        events.cancel_replay(ReplayName="r1")
+    check(e, "IllegalStatusException", "Replay r1 is not in a valid state for this operation.")
+
+
+def test_cancelling_replay_is_listed_as_cancelling_until_the_next_call(events):
+    setup(events)
+    replay(events)
+    events.cancel_replay(ReplayName="r1")
+    # ListReplays is itself a call: the cancellation completes first.
+    assert [(r["ReplayName"], r["State"]) for r in events.list_replays()["Replays"]] == [("r1", "CANCELLED")]
 
 
 def test_replayed_events_reach_the_rules_with_replay_name(events):
     ids = setup(events)
     replay(events, name="again")
+    settle(events, "again")
     delivered = events.deliveries.to(QUEUE)
     assert len(delivered) == 3
-    for d, event_id, n in zip(delivered, ids, (0, 10, 20)):
+    new_ids = [d.event["id"] for d in delivered]
+    # Recorded from AWS: every replay gives its events new ids.
+    assert len(set(new_ids)) == 3 and not set(new_ids) & set(ids)
+    for d, new_id, n in zip(delivered, new_ids, (0, 10, 20)):
         assert d.rule_name == "orders" and d.succeeded
-        # The archived envelope, same id and time, with `replay-name` after `region`.
+        # The archived envelope, same time, with `replay-name` after `region`.
         assert list(d.event) == [
             "version", "id", "detail-type", "source", "account", "time", "region",
             "replay-name", "resources", "detail",
         ]
         assert d.event == {
             "version": "0",
-            "id": event_id,
+            "id": new_id,
             "detail-type": "Order Placed",
             "source": "com.shop",
             "account": ACCOUNT,
@@ -115,22 +183,34 @@ def test_replayed_events_reach_the_rules_with_replay_name(events):
 
 
 def test_replay_window_includes_its_start_and_excludes_its_end(events):
-    setup(events, times=(0, 10, 20, 30))
+    setup(events, times=(0, 10, 20, 30, 70))
     replay(events, start=10, end=30)
+    assert settle(events)["EventLastReplayedTime"] == at(0)
     assert [d.event["detail"]["n"] for d in events.deliveries] == [10, 20]
-    assert events.describe_replay(ReplayName="r1")["EventLastReplayedTime"] == at(20)
+
+
+def test_last_replayed_time_comes_from_the_minutes_the_window_touches(events):
+    # Recorded (replays.json, `after-oldest-before-middle`): a window holding no event
+    # still reports the minute of the latest event in its one-minute slices.
+    setup(events, times=(0, 70, 200))
+    replay(events, start=1, end=65)
+    assert settle(events)["EventLastReplayedTime"] == at(60)
+    assert len(events.deliveries) == 0
+    replay(events, name="r2", start=130, end=170)
+    assert "EventLastReplayedTime" not in settle(events, "r2")
 
 
 def test_replay_sends_events_in_time_order(events):
     setup(events, times=(20, 0, 10))
     replay(events)
+    settle(events)
     assert [d.event["detail"]["n"] for d in events.deliveries] == [0, 10, 20]
 
 
 def test_replay_of_an_empty_window_completes_without_last_replayed_time(events):
     setup(events)
     replay(events, start=100, end=200)
-    d = events.describe_replay(ReplayName="r1")
+    d = settle(events)
     assert d["State"] == "COMPLETED"
     assert "EventLastReplayedTime" not in d
     assert "ReplayEndTime" in d
@@ -142,6 +222,7 @@ def test_replay_only_to_filter_arns(events):
     events.put_rule(Name="audit", EventPattern='{"source": ["com.shop"]}')
     events.put_targets(Rule="audit", Targets=[{"Id": "q2", "Arn": OTHER_QUEUE}])
     replay(events, FilterArns=[rule_arn("audit")])
+    settle(events)
     assert {d.rule_name for d in events.deliveries} == {"audit"}
     assert len(events.deliveries.to(OTHER_QUEUE)) == 3
     assert events.describe_replay(ReplayName="r1")["Destination"] == {
@@ -150,13 +231,16 @@ def test_replay_only_to_filter_arns(events):
     }
 
 
-def test_replay_without_filter_reaches_every_matching_rule(events):
+@pytest.mark.parametrize("filter_arns", [None, []])
+def test_replay_without_filter_reaches_every_matching_rule(events, filter_arns):
     setup(events)
     events.put_rule(Name="audit", EventPattern='{"source": ["com.shop"]}')
     events.put_targets(Rule="audit", Targets=[{"Id": "q2", "Arn": OTHER_QUEUE}])
     events.put_rule(Name="elsewhere", EventPattern='{"source": ["com.other"]}')
     events.put_targets(Rule="elsewhere", Targets=[{"Id": "q3", "Arn": OTHER_QUEUE}])
-    replay(events)
+    replay(events, **({} if filter_arns is None else {"FilterArns": filter_arns}))
+    # Recorded: an empty FilterArns reaches every rule and is not shown back.
+    assert settle(events)["Destination"] == {"Arn": bus_arn("default")}
     assert sorted(d.rule_name for d in events.deliveries) == ["audit"] * 3 + ["orders"] * 3
 
 
@@ -167,6 +251,7 @@ def test_rules_can_tell_replayed_events_apart(events):
     events.put_rule(Name="replays-only", EventPattern='{"replay-name": ["r1"]}')
     events.put_targets(Rule="replays-only", Targets=[{"Id": "q3", "Arn": OTHER_QUEUE}])
     replay(events)
+    settle(events)
     assert sorted({d.rule_name for d in events.deliveries}) == ["orders", "replays-only"]
 
 
@@ -174,6 +259,7 @@ def test_disabled_rules_get_no_replayed_events(events):
     setup(events)
     events.disable_rule(Name="orders")
     replay(events)
+    assert settle(events)["State"] == "COMPLETED"
     assert len(events.deliveries) == 0
 
 
@@ -181,6 +267,8 @@ def test_replayed_events_are_not_archived_again(events):
     setup(events)
     before = events.describe_archive(ArchiveName="orders")
     replay(events)
+    settle(events)
+    assert len(events.deliveries) == 3
     after = events.describe_archive(ArchiveName="orders")
     assert before["EventCount"] == 3
     assert (after["EventCount"], after["SizeBytes"]) == (before["EventCount"], before["SizeBytes"])
@@ -189,6 +277,7 @@ def test_replayed_events_are_not_archived_again(events):
 def test_replay_on_a_custom_bus(events):
     setup(events, bus="orders-bus")
     replay(events, bus="orders-bus", FilterArns=[rule_arn("orders", bus="orders-bus")])
+    settle(events)
     assert [d.event_bus_name for d in events.deliveries] == ["orders-bus"] * 3
     assert all(d.event["replay-name"] == "r1" for d in events.deliveries)
 
@@ -202,6 +291,7 @@ def test_replayed_events_follow_bus_targets_and_keep_replay_name(events):
     events.put_rule(Name="on-copy", EventPattern='{"source": ["com.shop"]}', EventBusName="copy")
     events.put_targets(Rule="on-copy", EventBusName="copy", Targets=[{"Id": "q", "Arn": OTHER_QUEUE}])
     replay(events, FilterArns=[rule_arn("forward")])
+    settle(events)
     on_copy = events.deliveries.on_bus("copy")
     assert len(on_copy) == 3 and all(d.event["replay-name"] == "r1" for d in on_copy)
     # Still a replayed event: the receiving bus's archive does not keep it.
@@ -211,7 +301,10 @@ def test_replayed_events_follow_bus_targets_and_keep_replay_name(events):
 def test_deleting_the_archive_keeps_its_replays(events):
     setup(events)
     replay(events)
+    # DeleteArchive is a call: the replay runs before the archive goes.
     events.delete_archive(ArchiveName="orders")
+    assert len(events.deliveries) == 3
+    assert events.describe_replay(ReplayName="r1")["State"] == "COMPLETED"
     assert events.describe_replay(ReplayName="r1")["EventSourceArn"] == archive_arn("orders")
 
 
@@ -296,7 +389,9 @@ def test_replay_names_are_unique(events, same_archive):
     setup(events)
     events.create_archive(ArchiveName="second", EventSourceArn=bus_arn("default"))
     replay(events)
+    settle(events)
     n = len(events.deliveries)
+    assert n == 3
     with pytest.raises(events.exceptions.ResourceAlreadyExistsException) as e:
         replay(events, archive="orders" if same_archive else "second")
     check(e, "ResourceAlreadyExistsException", "Replay r1 already exists.")
@@ -318,6 +413,7 @@ def test_cancel_unknown_replay(events):
 def test_cancel_completed_replay(events):
     setup(events)
     replay(events)
+    settle(events)
     with pytest.raises(events.exceptions.IllegalStatusException) as e:
         events.cancel_replay(ReplayName="r1")
     check(e, "IllegalStatusException", "Replay r1 is not in a valid state for this operation.")
@@ -345,7 +441,7 @@ def test_list_replays_items(events):
         "State": "COMPLETED",
         "EventStartTime": at(0),
         "EventEndTime": at(15),
-        "EventLastReplayedTime": at(10),
+        "EventLastReplayedTime": at(0),
     }
     assert "EventLastReplayedTime" not in empty
 
@@ -387,4 +483,5 @@ def test_replay_skips_events_past_the_archive_retention(events, backend):
     backend.clock_freeze(start + 86400 + 1)
     events.deliveries.clear()
     replay(events)
+    settle(events)
     assert [d.event["detail"]["n"] for d in events.deliveries] == [10]

@@ -88,9 +88,12 @@ def test_describe_rule_all_fields(events, orders):
     }
 
 
-def test_schedule_only_on_the_default_bus(events, orders):
+@pytest.mark.parametrize("expression", ["rate(5 minutes)", "", "rate(3 minute)"])
+def test_schedule_only_on_the_default_bus(events, orders, expression):
+    # The bus is checked before the expression is read: an empty or invalid expression on a
+    # custom bus gets this text too (docs/aws-facts.md §2.1).
     with pytest.raises(ClientError) as e:
-        events.put_rule(Name="r1", ScheduleExpression="rate(5 minutes)", EventBusName=orders)
+        events.put_rule(Name="r1", ScheduleExpression=expression, EventPattern=PATTERN, EventBusName=orders)
     assert error(e) == {
         "Code": "ValidationException",
         "Message": "ScheduleExpression is supported only on the default event bus.",
@@ -119,13 +122,28 @@ def test_put_rule_with_pattern_and_schedule(events):
     assert response["ScheduleExpression"] == "rate(1 hour)"
 
 
-def test_put_rule_without_pattern_or_schedule(events):
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"EventPattern": ""}, {"EventPattern": "", "ScheduleExpression": ""}, {"ScheduleExpression": ""}]
+)
+def test_put_rule_without_pattern_or_schedule(events, kwargs):
+    # Empty strings count as absent (recorded: radkawar/stackd scheduled_rules.json
+    # `empty-both`, `empty-pattern-only`).
     with pytest.raises(ClientError) as e:
-        events.put_rule(Name="r1")
+        events.put_rule(Name="r1", **kwargs)
     assert error(e) == {
         "Code": "ValidationException",
         "Message": "Parameter(s) EventPattern or ScheduleExpression must be specified.",
     }
+
+
+def test_empty_schedule_beside_a_pattern_on_the_default_bus(events):
+    # Recorded (scheduled_rules.json `empty-schedule-management`): accepted and shown back.
+    events.put_rule(Name="r1", EventPattern=PATTERN, ScheduleExpression="")
+    response = body(events.describe_rule(Name="r1"))
+    assert (response["EventPattern"], response["ScheduleExpression"]) == (PATTERN, "")
+    events.put_targets(Rule="r1", Targets=[{"Id": "q", "Arn": QUEUE_ARN}])
+    events.put_events(Entries=[{"Source": "orders", "DetailType": "d", "Detail": "{}"}])
+    assert [d.rule_name for d in events.deliveries] == ["r1"]
 
 
 def test_put_rule_on_missing_bus(events):

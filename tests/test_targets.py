@@ -258,3 +258,20 @@ def test_duplicate_ids_in_one_call_last_wins(events, rule):
     response = events.put_targets(Rule=rule, Targets=[target(1), target(1, LAMBDA_ARN)])
     assert body(response) == OK
     assert events.list_targets_by_rule(Rule=rule)["Targets"] == [target(1, LAMBDA_ARN)]
+
+
+FIFO_QUEUE_ARN = QUEUE_ARN + ".fifo"
+
+
+def test_fifo_queue_target_needs_sqs_parameters(events, rule):
+    # AWS's text, quoted in awslabs/aws-ddk issue #183 and hashicorp/terraform issue #20263.
+    with pytest.raises(ClientError) as e:
+        events.put_targets(Rule=rule, Targets=[target(1), {"Id": "fifo-target", "Arn": FIFO_QUEUE_ARN}])
+    assert error(e) == {
+        "Code": "ValidationException",
+        "Message": "Parameter(s) SqsParameters must be specified for target: fifo-target.",
+    }
+    assert events.list_targets_by_rule(Rule=rule)["Targets"] == []
+    fifo = {"Id": "fifo-target", "Arn": FIFO_QUEUE_ARN, "SqsParameters": {"MessageGroupId": "g"}}
+    assert body(events.put_targets(Rule=rule, Targets=[fifo])) == OK
+    assert events.list_targets_by_rule(Rule=rule)["Targets"] == [fifo]

@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::cond::{ip_bits, ip_literal, AnythingBut, Cond, Wildcard};
+use super::cond::{AnythingBut, Cond, Wildcard};
 use super::error::PatternError;
+use super::ignore_case::IgnoreCase;
+use super::ip::{ip_bits, ip_literal, ip_shaped};
 use super::number;
 
 /// Nesting deeper than AWS's JSON limit is refused (reading the text refuses it first);
@@ -241,9 +243,10 @@ fn match_expr(o: &Map<String, Value>) -> Fail<Cond> {
             ONE_KEY,
         ),
         "equals-ignore-case" => (
-            Cond::EqCi(
-                string(v, "equals-ignore-case match pattern must be a string")?.to_lowercase(),
-            ),
+            Cond::EqCi(IgnoreCase::new(string(
+                v,
+                "equals-ignore-case match pattern must be a string",
+            )?)),
             ONE_KEY,
         ),
         "wildcard" => (
@@ -257,6 +260,36 @@ fn match_expr(o: &Map<String, Value>) -> Fail<Cond> {
     };
     only_key(o, extra)?;
     Ok(cond)
+}
+
+/// The distinct values of a list in the iteration order of a Java `HashSet<String>` built from
+/// them, each stored with the quotes the reader puts around it: by bucket (the string's hash
+/// folded, masked by a table that doubles past three quarters full), then in insertion order.
+fn java_set_order(values: &[String]) -> Vec<&str> {
+    fn hash(s: &str) -> u32 {
+        let h = std::iter::once(u16::from(b'"'))
+            .chain(s.encode_utf16())
+            .chain(std::iter::once(u16::from(b'"')))
+            .fold(0u32, |h, u| h.wrapping_mul(31).wrapping_add(u32::from(u)));
+        h ^ (h >> 16)
+    }
+    let mut distinct: Vec<&str> = Vec::new();
+    for v in values {
+        if !distinct.contains(&v.as_str()) {
+            distinct.push(v);
+        }
+    }
+    let mut capacity = 16usize;
+    while distinct.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let mut order: Vec<(usize, usize, &str)> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (hash(v) as usize & (capacity - 1), i, *v))
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, _, v)| v).collect()
 }
 
 fn wildcard(s: &str) -> Fail<Wildcard> {
@@ -290,7 +323,10 @@ fn affix(name: &str, v: &Value) -> Fail<Cond> {
             if op != "equals-ignore-case" {
                 return fail(format!("Unsupported {label} pattern: {op}"));
             }
-            let s = string(iv, "equals-ignore-case match pattern must be a string")?.to_lowercase();
+            let s = IgnoreCase::new(string(
+                iv,
+                "equals-ignore-case match pattern must be a string",
+            )?);
             only_key(inner, ONE_KEY)?;
             Ok(if prefix {
                 Cond::PrefixCi(s)
@@ -405,12 +441,19 @@ fn anything_but(v: &Value) -> Fail<Cond> {
                 strs.push(s.to_string());
             }
             let ab = match kind {
-                0 => AnythingBut::Ci(strs.iter().map(|s| s.to_lowercase()).collect()),
+                0 => AnythingBut::Ci(strs.iter().map(|s| IgnoreCase::new(s)).collect()),
                 1 => AnythingBut::Prefix(strs),
                 2 => AnythingBut::Suffix(strs),
-                _ => AnythingBut::Wildcard(
-                    strs.iter().map(|s| wildcard(s)).collect::<Fail<Vec<_>>>()?,
-                ),
+                _ => {
+                    // The reader checks the list's wildcards only once it has read them all,
+                    // in the order its hash set holds them.
+                    for s in java_set_order(&strs) {
+                        Wildcard::parse(s).map_err(PatternError::new)?;
+                    }
+                    AnythingBut::Wildcard(
+                        strs.iter().map(|s| wildcard(s)).collect::<Fail<Vec<_>>>()?,
+                    )
+                }
             };
             only_key(inner, TOO_MANY)?;
             Ok(Cond::AnythingBut(ab))
@@ -473,22 +516,12 @@ fn cidr(text: &str) -> Fail<Cond> {
         return fail("Malformed CIDR, mask bits must not be negative");
     }
     let ip_text = parts[0];
+    // Text shaped like an address that does not read as one is "Invalid"; any other text
+    // is "Nonstandard" (ruler-src CIDR.java's two messages).
     let ip = match ip_literal(ip_text) {
         Some(ip) => ip,
-        None => {
-            let shaped = ip_text.bytes().all(|c| c.is_ascii_digit() || c == b'.')
-                && ip_text.bytes().filter(|c| *c == b'.').count() == 3
-                && !ip_text.contains("..")
-                && !ip_text.starts_with('.')
-                && !ip_text.ends_with('.');
-            let v6_shaped = ip_text.contains(':')
-                && ip_text.bytes().all(|c| c.is_ascii_hexdigit() || c == b':');
-            return fail(if shaped || v6_shaped {
-                format!("Invalid IP address: {ip_text}")
-            } else {
-                format!("Nonstandard IP address: {ip_text}")
-            });
-        }
+        None if ip_shaped(ip_text) => return fail(format!("Invalid IP address: {ip_text}")),
+        None => return fail(format!("Nonstandard IP address: {ip_text}")),
     };
     let (base, v6) = ip_bits(ip);
     let width: i64 = if v6 { 128 } else { 32 };
@@ -505,7 +538,7 @@ fn cidr(text: &str) -> Fail<Cond> {
         (1u128 << host) - 1
     };
     Ok(Cond::Cidr {
-        lo: base,
+        lo: base & !ones,
         hi: base | ones,
         v6,
         text: text.to_string(),

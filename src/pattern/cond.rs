@@ -5,6 +5,8 @@ use std::net::IpAddr;
 
 use serde_json::Number;
 
+use super::ignore_case::IgnoreCase;
+use super::ip::{ip_bits, ip_literal};
 use super::number;
 
 /// One leaf value of an event, as found at some field path.
@@ -54,16 +56,17 @@ pub(crate) enum Cond {
     /// A plain string value that is an IP address literal: AWS compares it as an address.
     Ip(IpAddr, String),
     Prefix(String),
-    PrefixCi(String),
+    PrefixCi(IgnoreCase),
     Suffix(String),
-    SuffixCi(String),
-    EqCi(String),
+    SuffixCi(IgnoreCase),
+    EqCi(IgnoreCase),
     Wildcard(Wildcard),
     Numeric {
         lo: Bound,
         hi: Bound,
     },
-    /// Addresses from `lo` to `hi` inclusive; AWS keeps the host bits of the base address.
+    /// Addresses from `lo` to `hi` inclusive: the network the block names (host bits of
+    /// the base address masked off).
     Cidr {
         lo: u128,
         hi: u128,
@@ -80,7 +83,7 @@ pub(crate) enum AnythingBut {
     Nums(Vec<i64>),
     Prefix(Vec<String>),
     Suffix(Vec<String>),
-    Ci(Vec<String>),
+    Ci(Vec<IgnoreCase>),
     Wildcard(Vec<Wildcard>),
 }
 
@@ -197,66 +200,6 @@ fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Parses an IP literal the way AWS recognises one in a plain string value.
-pub(crate) fn ip_literal(s: &str) -> Option<IpAddr> {
-    let b = s.as_bytes();
-    if let Some(ip) = plain_ipv4(b) {
-        return Some(IpAddr::V4(ip));
-    }
-    let v4_shape = b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        && b.iter().filter(|c| **c == b'.').count() == 3;
-    let v6_shape = b.contains(&b':') && b.iter().all(|c| c.is_ascii_hexdigit() || *c == b':');
-    if !(v4_shape || v6_shape) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-/// Dotted-quad text with no leading zeros and octets up to 255: the common form, which
-/// the standard parser also accepts with the same value. Anything else returns None (and
-/// goes to the standard parser).
-fn plain_ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
-    if b.len() < 7 || b.len() > 15 {
-        return None;
-    }
-    let mut octets = [0u8; 4];
-    let mut parts = b.split(|&c| c == b'.');
-    for o in &mut octets {
-        let p = parts.next()?;
-        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p[0] == b'0') {
-            return None;
-        }
-        let mut v = 0u32;
-        for &c in p {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            v = v * 10 + (c - b'0') as u32;
-        }
-        *o = u8::try_from(v).ok()?;
-    }
-    if parts.next().is_some() {
-        return None;
-    }
-    Some(std::net::Ipv4Addr::from(octets))
-}
-
-/// An address as a number, and whether it is IPv6.
-pub(crate) fn ip_bits(ip: IpAddr) -> (u128, bool) {
-    match ip {
-        IpAddr::V4(a) => (u32::from(a) as u128, false),
-        IpAddr::V6(a) => (u128::from(a), true),
-    }
-}
-
-pub(crate) fn lower(s: &str) -> Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        Cow::Owned(s.to_lowercase())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
 fn in_bounds(c: i64, lo: Bound, hi: Bound) -> bool {
     let lo_ok = match lo {
         None => true,
@@ -270,20 +213,19 @@ fn in_bounds(c: i64, lo: Bound, hi: Bound) -> bool {
 }
 
 impl AnythingBut {
-    /// Whether a present value passes. String forms let every non-string value through;
-    /// the numeric form judges numbers only (docs/patterns.md).
+    /// Whether a present value passes. Each form lets every value of another type through:
+    /// string forms any non-string, the numeric form any non-number (docs/patterns.md).
     pub(crate) fn passes(&self, v: &Leaf) -> bool {
         match (self, v) {
             (AnythingBut::Nums(ns), Leaf::Num { cmp: Some(c), .. }) => !ns.contains(c),
-            (AnythingBut::Nums(_), _) => false,
+            // A number beyond a double's range is a number that compares with nothing.
+            (AnythingBut::Nums(_), Leaf::Big(_)) => false,
+            (AnythingBut::Nums(_), _) => true,
             (_, Leaf::Str(s)) => match self {
                 AnythingBut::Strs(xs) => !xs.iter().any(|x| x == s),
                 AnythingBut::Prefix(xs) => !xs.iter().any(|x| s.starts_with(x.as_str())),
                 AnythingBut::Suffix(xs) => !xs.iter().any(|x| s.ends_with(x.as_str())),
-                AnythingBut::Ci(xs) => {
-                    let l = lower(s);
-                    !xs.iter().any(|x| *x == l)
-                }
+                AnythingBut::Ci(xs) => !xs.iter().any(|x| x.equals(s)),
                 AnythingBut::Wildcard(ws) => !ws.iter().any(|w| w.matches(s)),
                 AnythingBut::Nums(_) => false,
             },
@@ -307,9 +249,9 @@ impl Cond {
             (Cond::Ip(ip, _), Leaf::Str(s)) => ip_literal(s) == Some(*ip),
             (Cond::Prefix(p), Leaf::Str(s)) => s.starts_with(p.as_str()),
             (Cond::Suffix(p), Leaf::Str(s)) => s.ends_with(p.as_str()),
-            (Cond::PrefixCi(p), Leaf::Str(s)) => lower(s).starts_with(p.as_str()),
-            (Cond::SuffixCi(p), Leaf::Str(s)) => lower(s).ends_with(p.as_str()),
-            (Cond::EqCi(p), Leaf::Str(s)) => lower(s) == p.as_str(),
+            (Cond::PrefixCi(p), Leaf::Str(s)) => p.is_prefix_of(s),
+            (Cond::SuffixCi(p), Leaf::Str(s)) => p.is_suffix_of(s),
+            (Cond::EqCi(p), Leaf::Str(s)) => p.equals(s),
             (Cond::Wildcard(w), Leaf::Str(s)) => w.matches(s),
             (Cond::Numeric { lo, hi }, Leaf::Num { cmp: Some(c), .. }) => in_bounds(*c, *lo, *hi),
             (Cond::Cidr { lo, hi, v6, .. }, Leaf::Str(s)) => ip_literal(s)
@@ -329,10 +271,10 @@ impl Cond {
             Cond::Null => "is null".to_string(),
             Cond::Ip(_, s) => format!("is the IP address {s}"),
             Cond::Prefix(p) => format!("starts with {}", q(p)),
-            Cond::PrefixCi(p) => format!("starts with {} (ignoring case)", q(p)),
+            Cond::PrefixCi(p) => format!("starts with {} (ignoring case)", q(p.text())),
             Cond::Suffix(p) => format!("ends with {}", q(p)),
-            Cond::SuffixCi(p) => format!("ends with {} (ignoring case)", q(p)),
-            Cond::EqCi(p) => format!("equals {} (ignoring case)", q(p)),
+            Cond::SuffixCi(p) => format!("ends with {} (ignoring case)", q(p.text())),
+            Cond::EqCi(p) => format!("equals {} (ignoring case)", q(p.text())),
             Cond::Wildcard(w) => format!("matches the wildcard {}", q(&w.text)),
             Cond::Numeric { lo, hi } => {
                 let mut parts = Vec::new();
@@ -366,7 +308,13 @@ impl Cond {
                 ),
                 AnythingBut::Prefix(xs) => format!("does not start with {}", list(xs)),
                 AnythingBut::Suffix(xs) => format!("does not end with {}", list(xs)),
-                AnythingBut::Ci(xs) => format!("is anything but {} (ignoring case)", list(xs)),
+                AnythingBut::Ci(xs) => format!(
+                    "is anything but {} (ignoring case)",
+                    xs.iter()
+                        .map(|x| q(x.text()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 AnythingBut::Wildcard(ws) => format!(
                     "does not match the wildcard {}",
                     ws.iter().map(|w| q(&w.text)).collect::<Vec<_>>().join(", ")
@@ -379,32 +327,6 @@ impl Cond {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_ipv4_agrees_with_std() {
-        for t in [
-            "10.0.0.1",
-            "255.255.255.255",
-            "256.0.0.1",
-            "01.0.0.1",
-            "0.0.0.0",
-            "1.2.3",
-            "1.2.3.4.5",
-            "1..2.3",
-            "1.2.3.4 ",
-            "001.2.3.4",
-        ] {
-            let std: Option<std::net::Ipv4Addr> = t.parse().ok();
-            if let Some(fast) = plain_ipv4(t.as_bytes()) {
-                assert_eq!(Some(fast), std, "{t}");
-            }
-            assert_eq!(
-                ip_literal(t),
-                t.parse::<IpAddr>().ok().filter(|_| !t.contains(' ')),
-                "{t}"
-            );
-        }
-    }
 
     #[test]
     fn wildcards() {

@@ -5,10 +5,11 @@
 
 use std::fmt;
 
+use super::arrays::{consistent, java_order, ordered, Step};
 use super::compile::Branch;
 use super::cond::Cond;
 use super::event::Flat;
-use super::index::{consistent, Compiled};
+use super::index::Compiled;
 
 #[derive(Debug, Clone)]
 struct FieldReport {
@@ -40,6 +41,7 @@ pub(crate) fn evaluate(branches: &[Branch], compiled: &Compiled, flat: &Flat) ->
     for b in branches {
         let mut fields = Vec::with_capacity(b.fields.len());
         let mut groups: Vec<Vec<(u32, u32)>> = Vec::new();
+        let mut steps: Vec<(&str, Step)> = Vec::new();
         for f in &b.fields {
             let pid = compiled.path_ids.get(&f.path).copied();
             let vals: Vec<usize> = flat
@@ -49,14 +51,24 @@ pub(crate) fn evaluate(branches: &[Branch], compiled: &Compiled, flat: &Flat) ->
                 .filter(|(_, v)| Some(v.path) == pid)
                 .map(|(i, _)| i)
                 .collect();
-            let absent_ok =
-                vals.is_empty() && f.conds.iter().any(|c| matches!(c, Cond::Exists(false)));
+            let neg = f.conds.iter().any(|c| matches!(c, Cond::Exists(false)));
+            // Absent when there is no value, and perhaps (decided per element) when every
+            // value is inside an array.
+            let absent_ok = neg && vals.iter().all(|&i| flat.vals[i].mem.1 > 0);
             let hits: Vec<(u32, u32)> = vals
                 .iter()
                 .filter(|&&i| f.conds.iter().any(|c| c.matches(&flat.vals[i].leaf)))
                 .map(|&i| (0, i as u32))
                 .collect();
             let ok = absent_ok || !hits.is_empty();
+            steps.push((
+                f.path.as_str(),
+                Step {
+                    hits: hits.iter().map(|h| h.1).collect(),
+                    free: false,
+                    absent_unless: neg.then(|| vals.iter().map(|&i| i as u32).collect()),
+                },
+            ));
             if !hits.is_empty() {
                 groups.push(hits);
             }
@@ -68,8 +80,16 @@ pub(crate) fn evaluate(branches: &[Branch], compiled: &Compiled, flat: &Flat) ->
             });
         }
         let all = fields.iter().all(|f| f.ok);
-        let mut refs: Vec<&[(u32, u32)]> = groups.iter().map(|g| g.as_slice()).collect();
-        let together = !all || refs.len() < 2 || consistent(&mut refs, flat);
+        let together = if !all {
+            true
+        } else if steps.iter().any(|(_, s)| s.absent_unless.is_some()) {
+            steps.sort_by(|a, b| java_order(a.0, b.0));
+            let steps: Vec<Step> = steps.into_iter().map(|(_, s)| s).collect();
+            ordered(&steps, flat)
+        } else {
+            let mut refs: Vec<&[(u32, u32)]> = groups.iter().map(|g| g.as_slice()).collect();
+            refs.len() < 2 || consistent(&mut refs, flat)
+        };
         reports.push(BranchReport {
             ok: all && together,
             fields,

@@ -14,16 +14,16 @@ use std::collections::HashMap;
 
 use serde_json::Number;
 
+use super::arrays::{compatible, consistent, java_order, ordered, Step};
 use super::compile::Branch;
-use super::cond::{ip_bits, ip_literal, lower, AnythingBut, Cond, Leaf, Wildcard};
+use super::cond::{AnythingBut, Cond, Leaf, Wildcard};
 use super::error::EventJsonError;
 use super::event::{Flat, FlatBufs, TopField, Trie};
 use super::hash::FxBuild;
+use super::ignore_case::ascii_lower;
+use super::ip::{ip_bits, ip_literal};
 
 type Map<K> = HashMap<K, Vec<u32>, FxBuild>;
-
-/// Backtracking steps allowed when reconciling array elements for one branch.
-const CONSISTENCY_BUDGET: usize = 100_000;
 
 const NONE: u32 = u32::MAX;
 /// A slot's `links` head when a value outside any array hit it: that value fits with any
@@ -415,11 +415,21 @@ impl PathIndex {
                 let l = if *v6 { &mut pb.ip6 } else { &mut pb.ip4 };
                 l.push((*lo, *hi, slot));
             }
-            Cond::EqCi(s) => self.ci.entry(s.as_str().into()).or_default().push(slot),
+            // All-ASCII ignore-case texts are looked up by their ASCII lower case; the others
+            // (rare) are judged one by one.
+            Cond::EqCi(c) if c.ascii_key().is_some() => self
+                .ci
+                .entry(c.ascii_key().unwrap_or_default().into())
+                .or_default()
+                .push(slot),
             Cond::Prefix(s) => self.prefix.add(s.as_bytes(), slot),
             Cond::Suffix(s) => self.suffix.add(s.as_bytes(), slot),
-            Cond::PrefixCi(s) => self.prefix_ci.add(s.as_bytes(), slot),
-            Cond::SuffixCi(s) => self.suffix_ci.add(s.as_bytes(), slot),
+            Cond::PrefixCi(c) if c.ascii_key().is_some() => self
+                .prefix_ci
+                .add(c.ascii_key().unwrap_or_default().as_bytes(), slot),
+            Cond::SuffixCi(c) if c.ascii_key().is_some() => self
+                .suffix_ci
+                .add(c.ascii_key().unwrap_or_default().as_bytes(), slot),
             Cond::Numeric { lo, hi } => {
                 // Comparable numbers are integers (millionths): make both bounds inclusive.
                 let l = match lo {
@@ -496,7 +506,7 @@ impl PathIndex {
                     self.suffix.each(b, true, |sl| out.extend_from_slice(sl));
                 }
                 if k & CI != 0 {
-                    let l = lower(s);
+                    let l = ascii_lower(s);
                     if let Some(sl) = self.ci.get(&*l) {
                         out.extend_from_slice(sl);
                     }
@@ -545,6 +555,11 @@ impl PathIndex {
             // String forms of anything-but let every non-string value through.
             out.extend_from_slice(&self.ab_strs.all);
         }
+        if k & AB_NUMS != 0 && !matches!(v, Leaf::Num { cmp: Some(_), .. } | Leaf::Big(_)) {
+            // And the numeric form every value that is not a number it can compare, but a
+            // number beyond a double's range, which compares with nothing.
+            out.extend_from_slice(&self.ab_nums.all);
+        }
         out.extend_from_slice(&self.any);
         if k & OTHERS != 0 {
             for (c, sl) in &self.others {
@@ -563,6 +578,8 @@ struct BranchInfo {
     n_slots: u32,
     /// Slots (absolute ids) that `exists: false` can satisfy.
     neg: Vec<u32>,
+    /// With `neg`: every slot, in event-ruler's order of fields (see `arrays`).
+    order: Vec<u32>,
 }
 
 /// Many rules' branches compiled together.
@@ -622,11 +639,21 @@ impl Compiled {
                 if n as usize == neg.len() {
                     c.neg_only.push(bi);
                 }
+                let mut order: Vec<u32> = Vec::new();
+                if !neg.is_empty() {
+                    let mut by_path: Vec<(u32, &str)> = (first..first + n)
+                        .zip(&b.fields)
+                        .map(|(slot, f)| (slot, f.path.as_str()))
+                        .collect();
+                    by_path.sort_by(|x, y| java_order(x.1, y.1));
+                    order = by_path.into_iter().map(|(slot, _)| slot).collect();
+                }
                 c.branches.push(BranchInfo {
                     rule: ri as u32,
                     first_slot: first,
                     n_slots: n,
                     neg,
+                    order,
                 });
             }
         }
@@ -715,6 +742,9 @@ impl Compiled {
             let p = v.path as usize;
             st.path_gen[p] = gen;
             let in_arr = v.mem.1 > 0;
+            if !in_arr {
+                st.path_plain[p] = gen;
+            }
             // Gathered first, then recorded in one tight loop.
             hit_slots.clear();
             self.paths[p].hits(&v.leaf, tmp, hit_slots);
@@ -754,19 +784,63 @@ impl Compiled {
             return false;
         }
         let mut satisfied = distinct;
+        // `exists: false` slots whose path has values, all inside arrays: absent only if
+        // none of them comes from the elements the earlier fields use (see `arrays`).
+        let mut per_element = false;
         for &s in &b.neg {
             let hit = st.slots[s as usize].0 == gen;
-            if !hit && st.path_gen[self.slot_path[s as usize] as usize] != gen {
+            let p = self.slot_path[s as usize] as usize;
+            let in_arrays_only = st.path_gen[p] == gen && st.path_plain[p] != gen;
+            per_element |= in_arrays_only;
+            if !hit && (st.path_gen[p] != gen || in_arrays_only) {
                 satisfied += 1;
             }
         }
         if satisfied != b.n_slots {
             return false;
         }
+        if per_element {
+            return self.ordered_holds(b, st, flat);
+        }
         if !touched || !bs.arr || distinct < 2 {
             return true;
         }
         self.branch_consistent(b, st, flat)
+    }
+
+    /// The branch's fields taken in event-ruler's order (see `arrays::ordered`).
+    fn ordered_holds(&self, b: &BranchInfo, st: &State, flat: &Flat) -> bool {
+        let steps: Vec<Step> = b
+            .order
+            .iter()
+            .map(|&s| {
+                let (g, head) = st.slots[s as usize];
+                let mut step = Step::default();
+                if g == st.gen {
+                    if head == FREE {
+                        step.free = true;
+                    } else {
+                        let mut at = head;
+                        while at != NONE {
+                            let (vi, next) = st.links[at as usize];
+                            step.hits.push(vi);
+                            at = next;
+                        }
+                        step.hits.reverse();
+                    }
+                }
+                if b.neg.contains(&s) {
+                    let p = self.slot_path[s as usize];
+                    step.absent_unless = Some(
+                        (0..flat.vals.len() as u32)
+                            .filter(|&vi| flat.vals[vi as usize].path == p)
+                            .collect(),
+                    );
+                }
+                step
+            })
+            .collect();
+        ordered(&steps, flat)
     }
 
     fn branch_consistent(&self, b: &BranchInfo, st: &State, flat: &Flat) -> bool {
@@ -824,7 +898,9 @@ pub(crate) struct State {
     /// (value index, previous entry of the same slot)
     links: Vec<(u32, u32)>,
     branches: Vec<BranchState>,
+    /// Per path: the generation it last had a value, and a value outside any array.
     path_gen: Vec<u32>,
+    path_plain: Vec<u32>,
     touched: Vec<u32>,
     /// Matching rules, one bit each; cleared as they are reported.
     rule_bits: Vec<u64>,
@@ -918,6 +994,7 @@ impl MatchScratch {
             st.slots.fill((0, NONE));
             st.branches.fill(BranchState::default());
             st.path_gen.fill(0);
+            st.path_plain.fill(0);
             st.gen = 1;
         }
         let (ns, nb, np) = (c.slot_branch.len(), c.branches.len(), c.paths.len());
@@ -929,6 +1006,7 @@ impl MatchScratch {
         }
         if st.path_gen.len() < np {
             st.path_gen.resize(np, 0);
+            st.path_plain.resize(np, 0);
         }
         self.ids.clear();
         st.links.clear();
@@ -953,61 +1031,4 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut MatchScratch) -> R) -> R {
         // Only reachable if matching re-entered itself on this thread.
         Err(_) => f(&mut MatchScratch::default()),
     })
-}
-
-fn compatible(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                if a[i].1 != b[j].1 {
-                    return false;
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    true
-}
-
-/// Whether one value per group can be chosen so that no two come from different
-/// elements of the same array.
-pub(crate) fn consistent(groups: &mut [&[(u32, u32)]], flat: &Flat) -> bool {
-    groups.sort_by_key(|g| g.len());
-    let mut chosen: Vec<u32> = Vec::with_capacity(groups.len());
-    let mut budget = CONSISTENCY_BUDGET;
-    search(groups, 0, flat, &mut chosen, &mut budget)
-}
-
-fn search(
-    groups: &[&[(u32, u32)]],
-    at: usize,
-    flat: &Flat,
-    chosen: &mut Vec<u32>,
-    budget: &mut usize,
-) -> bool {
-    if at == groups.len() {
-        return true;
-    }
-    for &(_, vi) in groups[at] {
-        if *budget == 0 {
-            return false;
-        }
-        *budget -= 1;
-        let m = flat.membership(&flat.vals[vi as usize]);
-        if chosen
-            .iter()
-            .all(|&c| compatible(flat.membership(&flat.vals[c as usize]), m))
-        {
-            chosen.push(vi);
-            if search(groups, at + 1, flat, chosen, budget) {
-                return true;
-            }
-            chosen.pop();
-        }
-    }
-    false
 }

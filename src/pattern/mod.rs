@@ -4,6 +4,7 @@
 //! Facts about AWS's behaviour that the code relies on, with their sources, are in
 //! docs/patterns.md.
 
+mod arrays;
 mod compile;
 mod cond;
 mod equality;
@@ -11,7 +12,9 @@ mod error;
 mod event;
 mod explain;
 mod hash;
+mod ignore_case;
 mod index;
+mod ip;
 mod number;
 mod ruleset;
 mod syntax;
@@ -28,7 +31,7 @@ pub use error::{EventJsonError, PatternError};
 pub use event::TopField;
 pub use explain::Explanation;
 pub use ruleset::RuleSet;
-pub use testevent::validate_test_event;
+pub use testevent::{validate_test_event, INVALID_EVENT, INVALID_EVENT_TIME};
 
 use compile::Branch;
 use event::Flat;

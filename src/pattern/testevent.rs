@@ -1,11 +1,15 @@
-//! The checks TestEventPattern applies to its `Event` parameter.
+//! The checks TestEventPattern applies to its `Event` parameter (the reference the engine's
+//! one-pass checks in `rules` are tested against).
 
 use serde_json::Value;
 
-/// AWS's message (a `ValidationException`) for any Event it refuses (docs/patterns.md).
-pub(crate) const INVALID_EVENT: &str = "Parameter Event is not valid.";
+/// AWS's message (a `ValidationException`) for an Event that is not an object or lacks a
+/// required member (docs/patterns.md).
+pub const INVALID_EVENT: &str = "Parameter Event is not valid.";
+/// AWS's message for an Event whose `time` is not a time (docs/patterns.md).
+pub const INVALID_EVENT_TIME: &str = "Parameter Event is not valid. Reason: Invalid time.";
 
-/// Envelope fields TestEventPattern requires, each a string.
+/// Envelope members TestEventPattern requires, of any type.
 const REQUIRED: &[&str] = &["id", "account", "source", "time", "region", "detail-type"];
 
 pub fn validate_test_event(event_json: &str) -> Result<Value, String> {
@@ -13,23 +17,11 @@ pub fn validate_test_event(event_json: &str) -> Result<Value, String> {
     let Value::Object(m) = &v else {
         return Err(INVALID_EVENT.to_string());
     };
-    for k in REQUIRED {
-        if !matches!(m.get(*k), Some(Value::String(_))) {
-            return Err(INVALID_EVENT.to_string());
-        }
+    if !REQUIRED.iter().all(|k| m.contains_key(*k)) {
+        return Err(INVALID_EVENT.to_string());
     }
-    if let Some(r) = m.get("resources") {
-        let Value::Array(items) = r else {
-            return Err(INVALID_EVENT.to_string());
-        };
-        if !items.iter().all(Value::is_string) {
-            return Err(INVALID_EVENT.to_string());
-        }
+    match m.get("time") {
+        Some(Value::String(t)) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => Ok(v),
+        _ => Err(INVALID_EVENT_TIME.to_string()),
     }
-    if let Some(d) = m.get("detail") {
-        if !d.is_object() {
-            return Err(INVALID_EVENT.to_string());
-        }
-    }
-    Ok(v)
 }

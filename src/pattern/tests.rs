@@ -262,10 +262,19 @@ fn aws_messages() {
 
 #[test]
 fn test_event_validation() {
-    let good = r#"{"id":"1","account":"1","source":"s","time":"t","region":"r","detail-type":"d"}"#;
+    // Recorded from AWS (docs/patterns.md): presence of six members, any type, a real time.
+    let good = r#"{"id":1,"account":"1","source":"s","time":"2026-09-13T00:00:00Z","region":"r","detail-type":["d"],"detail":"{}"}"#;
     assert!(validate_test_event(good).is_ok());
     assert_eq!(
         validate_test_event("[]").unwrap_err(),
+        "Parameter Event is not valid."
+    );
+    assert_eq!(
+        validate_test_event(&good.replace("2026-09-13T00:00:00Z", "t")).unwrap_err(),
+        "Parameter Event is not valid. Reason: Invalid time."
+    );
+    assert_eq!(
+        validate_test_event(&good.replace(r#","region":"r""#, "")).unwrap_err(),
         "Parameter Event is not valid."
     );
     assert!(validate_test_event(r#"{"id":"1"}"#).is_err());
