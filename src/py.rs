@@ -288,17 +288,20 @@ fn host_time(py: Python<'_>, g: &Globals) -> PyResult<f64> {
 }
 
 /// `Date` as an HTTP header, cached for the second it names.
-fn http_date() -> String {
-    static CACHE: Mutex<(i64, String)> = Mutex::new((i64::MIN, String::new()));
+fn http_date(py: Python<'_>) -> Py<PyString> {
+    // One Python string per second: every response of that second shares it.
+    static CACHE: Mutex<Option<(i64, Py<PyString>)>> = Mutex::new(None);
     let now = chrono::Utc::now();
     let mut c = CACHE.lock();
-    if c.0 != now.timestamp() {
-        *c = (
-            now.timestamp(),
-            now.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-        );
+    match &*c {
+        Some((second, text)) if *second == now.timestamp() => text.clone_ref(py),
+        _ => {
+            let text = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            let text = PyString::new(py, &text).unbind();
+            *c = Some((now.timestamp(), text.clone_ref(py)));
+            text
+        }
     }
-    c.1.clone()
 }
 
 /// `ResponseMetadata` as botocore builds it from AWS's HTTP response.
@@ -315,8 +318,11 @@ fn response_metadata<'py>(
         intern!(py, "content-type"),
         intern!(py, "application/x-amz-json-1.1"),
     )?;
-    headers.set_item(intern!(py, "content-length"), content_length.to_string())?;
-    headers.set_item(intern!(py, "date"), http_date())?;
+    headers.set_item(
+        intern!(py, "content-length"),
+        PyString::new(py, itoa::Buffer::new().format(content_length)),
+    )?;
+    headers.set_item(intern!(py, "date"), http_date(py))?;
     let meta = PyDict::new(py);
     meta.set_item(intern!(py, "RequestId"), &id)?;
     meta.set_item(intern!(py, "HTTPStatusCode"), status)?;

@@ -55,7 +55,7 @@ PLACEHOLDER_CREDENTIALS = {"aws_access_key_id": "eventbridge-mock", "aws_secret_
 # Attributes this module keeps on a botocore client's __dict__.
 BOUND = "_eventbridge_mock_bound"  # the Route of a client the package made
 OWNER = "_eventbridge_mock_owner"  # the mock whose context made the client
-_SERVED = "_eventbridge_mock_served"  # the Served record below
+_SERVED = "_eventbridge_mock_served"  # the Served record below (read as an attribute too)
 
 
 # Servers of this process.
@@ -86,12 +86,6 @@ def is_own_server(url: Optional[str]) -> bool:
 
 
 # Which mock serves.
-
-
-def moto_active() -> bool:
-    """Whether moto's ``mock_aws`` is active in this process (without importing moto)."""
-    models = sys.modules.get("moto.core.models")
-    return bool(getattr(getattr(models, "MockAWS", None), "_mocks_active", False))
 
 
 def current_mock() -> Any:
@@ -150,23 +144,49 @@ class Served:
         self.hooked: frozenset = frozenset()
 
 
+# moto's MockAWS class, once moto has been imported (its class attribute `_mocks_active`
+# says whether mock_aws is active).
+_moto_mock: list = [None]
+
+
+def _moto_mock_class() -> Any:
+    if _moto_mock[0] is None:
+        _moto_mock[0] = getattr(sys.modules.get("moto.core.models"), "MockAWS", None)
+    return _moto_mock[0]
+
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active in this process (without importing moto)."""
+    return bool(getattr(_moto_mock_class(), "_mocks_active", False))
+
+
 def moto_account() -> Optional[str]:
     """moto's ``MOTO_ACCOUNT_ID`` while moto is active and it is set, else None."""
-    models = sys.modules.get("moto.core.models")
-    if models is not None and getattr(getattr(models, "MockAWS", None), "_mocks_active", False):
+    if getattr(_moto_mock_class(), "_mocks_active", False):
         return os.environ.get("MOTO_ACCOUNT_ID") or None
     return None
 
 
+def _moto_moved(s: Served) -> bool:
+    """Whether moto's account is no longer the one ``s`` was resolved with (a call of
+    every client whose mock follows moto: kept lean)."""
+    mock_aws = _moto_mock[0]
+    if mock_aws is None and "moto.core.models" in sys.modules:
+        mock_aws = _moto_mock_class()
+    if mock_aws is None or not mock_aws._mocks_active:
+        return s.account != DEFAULT_ACCOUNT_ID
+    return (os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID) != s.account
+
+
 def served(client) -> Served:
     """``client``'s routing: its bound route, or the mock that serves it now (route None
-    when none does), with its hooks up to date. Called on every call: kept lean."""
+    when none does), with its hooks up to date. ``make_api_call`` inlines its checks."""
     s = client.__dict__.get(_SERVED)
     if (
         s is None
         or s.epoch is not _epoch[0]
         or s.context is not _context_mocks.get()
-        or (s.follows_moto and "moto.core.models" in sys.modules and (moto_account() or DEFAULT_ACCOUNT_ID) != s.account)
+        or (s.follows_moto and _moto_moved(s))
     ):
         s = client.__dict__[_SERVED] = _resolve(client)
     events = client.meta.events
@@ -244,8 +264,20 @@ _inherited: Dict[Tuple[type, str], bool] = {}
 
 def make_api_call(self, operation_name, api_params):
     """``BaseClient._make_api_call`` while a mock is active (and always for the package's
-    own clients)."""
-    s = served(self)
+    own clients). Every call passes here: ``served``'s checks are inlined."""
+    try:
+        s = self._eventbridge_mock_served
+    except AttributeError:
+        s = None
+    if (
+        s is None
+        or s.epoch is not _epoch[0]
+        or s.context is not _context_mocks.get()
+        or (s.follows_moto and _moto_moved(s))
+        or self.meta.events is not s.events
+        or (s.inner is not None and s.inner._lookup_cache is not s.lookup)
+    ):
+        s = served(self)
     if s.route is None or operation_name in s.hooked:
         return original(_BaseClient, "_make_api_call")(self, operation_name, api_params)
     return s.route.call(operation_name, api_params, self)
