@@ -132,13 +132,17 @@ class Served:
     mocks are the ones it was made under (and, for a mock that follows MOTO_ACCOUNT_ID, the
     account is unchanged); its hooks are checked again when the client's handlers change."""
 
-    __slots__ = ("epoch", "context", "route", "follows_moto", "account", "events", "inner", "lookup", "hooked")
+    __slots__ = (
+        "epoch", "context", "route", "follows_moto", "moto_active", "account", "events", "inner", "lookup", "hooked",
+    )
 
     def __init__(self, route: Optional[Route], follows_moto: bool):
         self.epoch = _epoch[0]
         self.context = _context_mocks.get()
         self.route = route
         self.follows_moto = follows_moto
+        # While moto is active, its MOTO_ACCOUNT_ID is read again on every call.
+        self.moto_active = follows_moto and moto_active()
         self.account = route.account if route is not None else None
         self.events = self.inner = self.lookup = None
         self.hooked: frozenset = frozenset()
@@ -273,7 +277,13 @@ def make_api_call(self, operation_name, api_params):
         s is None
         or s.epoch is not _epoch[0]
         or s.context is not _context_mocks.get()
-        or (s.follows_moto and _moto_moved(s))
+        or (
+            s.follows_moto
+            # moto's account can have moved only if moto is or was active, or was imported
+            # since its class was looked for; then `_moto_moved` looks.
+            and (s.moto_active or (_moto_mock[0]._mocks_active if _moto_mock[0] else "moto.core.models" in sys.modules))
+            and _moto_moved(s)
+        )
         or self.meta.events is not s.events
         or (s.inner is not None and s.inner._lookup_cache is not s.lookup)
     ):
