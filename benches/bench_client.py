@@ -171,6 +171,11 @@ def fixture(mock_aws) -> None:
 
             boto3.client("events").list_rules()
 
+    def client_only():
+        import boto3
+
+        boto3.client("events")
+
     def with_moto():
         with mock_aws():
             import boto3
@@ -183,6 +188,7 @@ def fixture(mock_aws) -> None:
     print(f"| eventbridge-mock | {per_call_us(with_ours, 20 if QUICK else 200):.0f} |")
     if mock_aws is not None:
         print(f"| moto | {per_call_us(with_moto, 5 if QUICK else 20):.0f} |")
+    print(f"| (boto3.client('events') alone, no mock: botocore's own cost) | {per_call_us(client_only, 20 if QUICK else 200):.0f} |")
 
 
 def schedules() -> None:

@@ -145,7 +145,7 @@ class Served:
         self.moto_active = follows_moto and moto_active()
         self.account = route.account if route is not None else None
         self.events = self.inner = self.lookup = None
-        self.hooked: frozenset = frozenset()
+        self.hooked: Optional[_Hooked] = None
 
 
 # moto's MockAWS class, once moto has been imported (its class attribute `_mocks_active`
@@ -230,32 +230,43 @@ def _builtin(handler) -> bool:
     return module.startswith(_BUILTIN_MODULES) and not module.startswith("botocore.stub")
 
 
-def _hooked_operations(emitter, service_id: str, operations) -> frozenset:
-    handlers = emitter._handlers
-    hooked = set()
-    for operation in operations:
-        for event in _CALL_EVENTS:
-            if not all(_builtin(h) for h in handlers.prefix_search(f"{event}.{service_id}.{operation}")):
-                hooked.add(operation)
-                break
-    return frozenset(hooked)
+class _Hooked(dict):
+    """Whether someone registered a handler for an operation's events, by operation: looked
+    up at an operation's first call (a client is made in microseconds; looking at all of
+    them would cost a millisecond), then kept until the client's handlers change."""
+
+    __slots__ = ("handlers", "service_id")
+
+    def __init__(self, handlers, service_id: str):
+        super().__init__()
+        self.handlers = handlers  # None: an emitter of another kind, every operation hooked
+        self.service_id = service_id
+
+    def __missing__(self, operation: str) -> bool:
+        handlers = self.handlers
+        hooked = handlers is None or any(
+            not all(_builtin(h) for h in handlers.prefix_search(f"{event}.{self.service_id}.{operation}"))
+            for event in _CALL_EVENTS
+        )
+        self[operation] = hooked
+        return hooked
 
 
 def _hooks(client, events) -> tuple:
     """The client's inner emitter, its lookup cache (botocore starts a new one on every
-    register and unregister) and the operations someone registered a handler for."""
+    register and unregister) and which operations someone registered a handler for."""
     inner = getattr(events, "_emitter", events)
     lookup = getattr(inner, "_lookup_cache", None)
-    model = client._service_model
+    service_id = client._service_model.service_id.hyphenize()
     if lookup is None or not hasattr(inner, "_handlers"):
         # An emitter of another kind: every call takes botocore's own way.
-        return None, None, frozenset(model.operation_names)
-    return inner, lookup, _hooked_operations(inner, model.service_id.hyphenize(), model.operation_names)
+        return None, None, _Hooked(None, service_id)
+    return inner, lookup, _Hooked(inner._handlers, service_id)
 
 
 def has_hooks(client, operation: str) -> bool:
     """Whether a handler other than botocore's own is registered for ``operation``'s events."""
-    return operation in served(client).hooked
+    return served(client).hooked[operation]
 
 
 # The replacements.
@@ -288,7 +299,7 @@ def make_api_call(self, operation_name, api_params):
         or (s.inner is not None and s.inner._lookup_cache is not s.lookup)
     ):
         s = served(self)
-    if s.route is None or operation_name in s.hooked:
+    if s.route is None or s.hooked[operation_name]:
         return original(_BaseClient, "_make_api_call")(self, operation_name, api_params)
     return s.route.call(operation_name, api_params, self)
 
@@ -401,7 +412,7 @@ def prepare_client_args(session, default_region: Optional[str], args, kwargs) ->
 
 async def _aio_make_api_call(self, operation_name, api_params):
     s = served(self)
-    if s.route is None or operation_name in s.hooked:
+    if s.route is None or s.hooked[operation_name]:
         return await _originals[(_AioBaseClient, "_make_api_call")](self, operation_name, api_params)
     return s.route.call(operation_name, api_params, self)
 
