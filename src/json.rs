@@ -27,10 +27,18 @@ pub fn depth_message(depth: usize) -> String {
 #[inline(always)]
 pub fn deeper<R>(depth: usize, f: impl FnOnce() -> R) -> R {
     if depth % GROW_EVERY == GROW_EVERY - 1 {
-        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
+        grow(f)
     } else {
         f()
     }
+}
+
+/// Kept out of line, so that the readers' hot loops do not carry a second copy of their
+/// recursive call.
+#[cold]
+#[inline(never)]
+fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f)
 }
 
 /// How many levels a recursive reader goes between checks of the stack left: at most a few
