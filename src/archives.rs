@@ -473,10 +473,11 @@ pub fn delete_archive(region: &mut Region, input: &Value) -> Result<Out> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn event(time: &str) -> Value {
+    /// An event of the default bus at `time` (replays' tests use it too).
+    pub(crate) fn event(time: &str) -> Value {
         json!({
             "version": "0", "id": "i", "detail-type": "Order", "source": "shop",
             "account": "123456789012", "time": time, "region": "us-east-1",

@@ -284,22 +284,11 @@ pub fn describe_replay(region: &Region, input: &Value) -> Result<Out> {
         .replays
         .get(name)
         .ok_or_else(|| error::replay_not_found(name))?;
-    Ok(Obj::new()
-        .put("ReplayName", r.name.as_str())
+    // ListReplays' entry, and what only DescribeReplay tells.
+    Ok(r.summary()
         .put("ReplayArn", r.arn.as_str())
         .opt("Description", r.description.as_deref())
-        .put("State", r.state)
-        .opt("StateReason", r.state_reason)
-        .put("EventSourceArn", r.event_source_arn.as_str())
         .put("Destination", &r.destination)
-        .time("EventStartTime", r.event_start_time)
-        .time("EventEndTime", r.event_end_time)
-        .opt(
-            "EventLastReplayedTime",
-            r.event_last_replayed_time.map(Out::Time),
-        )
-        .time("ReplayStartTime", r.replay_start_time)
-        .opt("ReplayEndTime", r.replay_end_time.map(Out::Time))
         .build())
 }
 
@@ -348,16 +337,8 @@ pub fn cancel_replay(region: &mut Region, input: &Value) -> Result<Out> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archives::tests::event;
     use crate::archives::ArchivedEvent;
-    use serde_json::json;
-
-    fn event(time: &str) -> Value {
-        json!({
-            "version": "0", "id": "i", "detail-type": "Order", "source": "shop",
-            "account": "123456789012", "time": time, "region": "us-east-1",
-            "resources": ["r1"], "detail": {"a": 1}
-        })
-    }
 
     #[test]
     fn replayed_envelope_has_a_new_id_and_replay_name_after_region() {
