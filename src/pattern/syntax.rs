@@ -312,7 +312,9 @@ impl Reader<'_> {
     }
 
     fn container(&mut self, depth: usize, close: char, kind: &str) -> Result<(), String> {
-        let start = self.line_column(self.at);
+        // Where it opened, as a line and column only when an error reports it (working it
+        // out reads the text from its start).
+        let start = self.at;
         self.next();
         let object = close == '}';
         match self.ws() {
@@ -320,8 +322,10 @@ impl Reader<'_> {
                 self.next();
                 return Ok(());
             }
-            None => return Err(unclosed(self.text, kind, start)),
-            Some(c @ ('}' | ']')) => return Err(self.wrong_close(c, close, kind, start)),
+            None => return Err(unclosed(self.text, kind, self.line_column(start))),
+            Some(c @ ('}' | ']')) => {
+                return Err(self.wrong_close(c, close, kind, self.line_column(start)))
+            }
             Some(_) => {}
         }
         loop {
@@ -361,14 +365,16 @@ impl Reader<'_> {
                     self.next();
                     return Ok(());
                 }
-                Some(c @ ('}' | ']')) => return Err(self.wrong_close(c, close, kind, start)),
+                Some(c @ ('}' | ']')) => {
+                    return Err(self.wrong_close(c, close, kind, self.line_column(start)))
+                }
                 Some(c) => {
                     return Err(unexpected(
                         c,
                         &format!("was expecting comma to separate {kind} entries"),
                     ))
                 }
-                None => return Err(unclosed(self.text, kind, start)),
+                None => return Err(unclosed(self.text, kind, self.line_column(start))),
             }
         }
     }
