@@ -18,7 +18,8 @@ pub(crate) struct IgnoreCase {
     text: String,
     /// For an all-ASCII pattern, its ASCII lower case.
     ascii: Option<Box<str>>,
-    /// Per UTF-16 unit: its lower- and upper-case forms in UTF-8 (equal when it has no case).
+    /// Per UTF-16 unit: its lower- and upper-case forms in UTF-8 (equal when it has no case);
+    /// empty for an all-ASCII pattern, which compares by `ascii`.
     units: Vec<Forms>,
 }
 
@@ -35,10 +36,15 @@ fn forms(unit: u16) -> Forms {
 
 impl IgnoreCase {
     pub(crate) fn new(text: &str) -> IgnoreCase {
+        let ascii = text.is_ascii();
         IgnoreCase {
             text: text.to_owned(),
-            ascii: text.is_ascii().then(|| text.to_ascii_lowercase().into()),
-            units: text.encode_utf16().map(forms).collect(),
+            ascii: ascii.then(|| text.to_ascii_lowercase().into()),
+            units: if ascii {
+                Vec::new()
+            } else {
+                text.encode_utf16().map(forms).collect()
+            },
         }
     }
 
@@ -55,7 +61,7 @@ impl IgnoreCase {
     pub(crate) fn equals(&self, s: &str) -> bool {
         match &self.ascii {
             Some(k) => s.len() == k.len() && s.eq_ignore_ascii_case(k),
-            None => self.full_ends(s.as_bytes()).contains(&s.len()),
+            None => self.ends(s.as_bytes(), false).contains(&s.len()),
         }
     }
 
@@ -64,7 +70,7 @@ impl IgnoreCase {
             Some(k) => {
                 s.len() >= k.len() && s.as_bytes()[..k.len()].eq_ignore_ascii_case(k.as_bytes())
             }
-            None => !self.full_ends(s.as_bytes()).is_empty(),
+            None => !self.ends(s.as_bytes(), false).is_empty(),
         }
     }
 
@@ -74,38 +80,28 @@ impl IgnoreCase {
                 s.len() >= k.len()
                     && s.as_bytes()[s.len() - k.len()..].eq_ignore_ascii_case(k.as_bytes())
             }
-            None => {
-                // The same walk from the end of `s`, unit by unit backwards.
-                let b = s.as_bytes();
-                let mut at = vec![b.len()];
-                for (lo, up) in self.units.iter().rev() {
-                    let mut next = Vec::with_capacity(at.len() + 1);
-                    for &p in &at {
-                        for form in [lo, up] {
-                            if b[..p].ends_with(form) && !next.contains(&(p - form.len())) {
-                                next.push(p - form.len());
-                            }
-                        }
-                    }
-                    if next.is_empty() {
-                        return false;
-                    }
-                    at = next;
-                }
-                true
-            }
+            None => !self.ends(s.as_bytes(), true).is_empty(),
         }
     }
 
-    /// Ends of matches of every unit (none when some unit cannot follow).
-    fn full_ends(&self, s: &[u8]) -> Vec<usize> {
-        let mut at = vec![0usize];
-        for (lo, up) in &self.units {
+    /// Where a match of every unit in turn can end, walking forward from the start of `s` (or,
+    /// with `from_end`, where it can begin, walking back from the end of `s`); none when some
+    /// unit cannot follow.
+    fn ends(&self, s: &[u8], from_end: bool) -> Vec<usize> {
+        let mut at = vec![if from_end { s.len() } else { 0 }];
+        let n = self.units.len();
+        for k in 0..n {
+            let (lo, up) = &self.units[if from_end { n - 1 - k } else { k }];
             let mut next = Vec::with_capacity(at.len() + 1);
             for &p in &at {
                 for form in [lo, up] {
-                    if s[p..].starts_with(form) && !next.contains(&(p + form.len())) {
-                        next.push(p + form.len());
+                    let q = if from_end {
+                        s[..p].ends_with(form).then(|| p - form.len())
+                    } else {
+                        s[p..].starts_with(form).then(|| p + form.len())
+                    };
+                    if let Some(q) = q.filter(|q| !next.contains(q)) {
+                        next.push(q);
                     }
                 }
             }
