@@ -9,6 +9,7 @@ use crate::arn;
 use crate::error::{self, Result};
 use crate::request::{list_of, str_of, Obj, Out};
 use crate::state::{Backend, Ctx};
+use crate::transform::Input;
 use serde_json::{Map, Value};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -350,11 +351,14 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
             }
             for target in &rule.targets {
                 let target_arn = str_of(target, "Arn").unwrap_or_default();
-                let rendered = if crate::transform::sends_whole_event(target) {
-                    let t = text.get_or_insert_with(|| crate::delivery_log::event_text(&p.event));
-                    Ok(String::from(&**t))
-                } else {
-                    render(target, &p.event, rule, now)
+                let rendered = match Input::of(target) {
+                    // The event's text is made once, for every target that sends it whole.
+                    Input::WholeEvent => {
+                        let t =
+                            text.get_or_insert_with(|| crate::delivery_log::event_text(&p.event));
+                        Ok(String::from(&**t))
+                    }
+                    input => render(input, &p.event, rule, now),
                 };
                 let (payload, error) = match rendered {
                     Ok(payload) => (payload, None),
@@ -388,7 +392,7 @@ pub(crate) fn route(backend: &Backend, mut queue: VecDeque<Pending>, now: f64) {
         drop(r);
         for (d, forward) in delivered {
             let ok = d.succeeded;
-            let index = backend.record_with_text(d, text.as_ref());
+            let index = backend.record(d, text.as_ref());
             if let (true, Some((ctx, bus))) = (ok, forward) {
                 if p.hops >= MAX_BUS_HOPS {
                     refuse(
@@ -424,7 +428,7 @@ fn bus_target(target_arn: &str) -> Option<(Ctx, String)> {
 
 /// What a target receives: see `transform`.
 fn render(
-    target: &Value,
+    input: Input,
     event: &Value,
     rule: &crate::rules::Rule,
     now: f64,
@@ -435,7 +439,7 @@ fn render(
         rule_name: &rule.name,
         ingestion_time: &ingestion_time,
     };
-    crate::transform::render(target, event, &info)
+    crate::transform::render_input(input, event, &info)
 }
 
 #[cfg(test)]

@@ -447,34 +447,50 @@ fn render_transformer(it: &Value, event: &Value, info: &RuleInfo) -> Result<Stri
     Ok(out)
 }
 
-/// Whether `render` gives `target` the whole event (its compact JSON): no Input, InputPath
-/// or InputTransformer.
-pub fn sends_whole_event(target: &Value) -> bool {
-    target.get("Input").and_then(Value::as_str).is_none()
-        && target.get("InputPath").and_then(Value::as_str).is_none()
-        && target
-            .get("InputTransformer")
-            .filter(|v| !v.is_null())
-            .is_none()
+/// What a target receives, as its Target structure says: Input, InputPath, InputTransformer
+/// (the first given, in that order), or else the whole event.
+pub enum Input<'a> {
+    Constant(&'a str),
+    Path(&'a str),
+    Transformer(&'a Value),
+    WholeEvent,
+}
+
+impl<'a> Input<'a> {
+    /// `target` is the Target structure as given to put_targets.
+    pub fn of(target: &'a Value) -> Input<'a> {
+        if let Some(input) = target.get("Input").and_then(Value::as_str) {
+            Input::Constant(input)
+        } else if let Some(p) = target.get("InputPath").and_then(Value::as_str) {
+            Input::Path(p)
+        } else if let Some(it) = target.get("InputTransformer").filter(|v| !v.is_null()) {
+            Input::Transformer(it)
+        } else {
+            Input::WholeEvent
+        }
+    }
 }
 
 /// The payload string a target receives for `event`. `target` is the Target structure as given
 /// to put_targets.
 pub fn render(target: &Value, event: &Value, info: &RuleInfo) -> Result<String, String> {
-    if let Some(input) = target.get("Input").and_then(Value::as_str) {
-        return Ok(input.to_string());
+    render_input(Input::of(target), event, info)
+}
+
+/// The payload string `input` makes of `event`.
+pub fn render_input(input: Input, event: &Value, info: &RuleInfo) -> Result<String, String> {
+    match input {
+        Input::Constant(input) => Ok(input.to_string()),
+        Input::Path(p) => {
+            let path = JsonPath::parse(p)?;
+            match path.evaluate(event) {
+                Some(v) => Ok(v.to_string()),
+                None => Err(format!("InputPath {p} selects nothing in the event")),
+            }
+        }
+        Input::Transformer(it) => render_transformer(it, event, info),
+        Input::WholeEvent => Ok(event.to_string()),
     }
-    if let Some(p) = target.get("InputPath").and_then(Value::as_str) {
-        let path = JsonPath::parse(p)?;
-        return match path.evaluate(event) {
-            Some(v) => Ok(v.to_string()),
-            None => Err(format!("InputPath {p} selects nothing in the event")),
-        };
-    }
-    if let Some(it) = target.get("InputTransformer").filter(|v| !v.is_null()) {
-        return render_transformer(it, event, info);
-    }
-    Ok(event.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
