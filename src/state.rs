@@ -184,14 +184,9 @@ impl Backend {
                 .swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 
-    /// Appends to the delivery log; returns the delivery's index (its number for good,
-    /// see `delivery_log`).
-    pub fn record(&self, d: Delivery) -> usize {
-        self.deliveries.lock().record(d, None)
-    }
-
-    /// `record`, given the event's compact JSON text when the caller has it.
-    pub fn record_with_text(&self, d: Delivery, event_text: Option<&Arc<str>>) -> usize {
+    /// Appends to the delivery log, given the event's compact JSON text when the caller has
+    /// it; returns the delivery's index (its number for good, see `delivery_log`).
+    pub fn record(&self, d: Delivery, event_text: Option<&Arc<str>>) -> usize {
         self.deliveries.lock().record(d, event_text)
     }
 
