@@ -31,7 +31,8 @@ pub use error::{EventJsonError, PatternError};
 pub use event::TopField;
 pub use explain::Explanation;
 pub use ruleset::RuleSet;
-pub use testevent::{validate_test_event, INVALID_EVENT, INVALID_EVENT_TIME};
+pub(crate) use testevent::REQUIRED as TEST_EVENT_REQUIRED;
+pub use testevent::{valid_time, validate_test_event, INVALID_EVENT, INVALID_EVENT_TIME};
 
 use compile::Branch;
 use event::Flat;

@@ -10,7 +10,12 @@ pub const INVALID_EVENT: &str = "Parameter Event is not valid.";
 pub const INVALID_EVENT_TIME: &str = "Parameter Event is not valid. Reason: Invalid time.";
 
 /// Envelope members TestEventPattern requires, of any type.
-const REQUIRED: &[&str] = &["id", "account", "source", "time", "region", "detail-type"];
+pub(crate) const REQUIRED: [&str; 6] = ["id", "account", "source", "time", "region", "detail-type"];
+
+/// Whether an envelope's `time` reads as a time: RFC 3339, as AWS writes it (docs/patterns.md).
+pub fn valid_time(t: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(t).is_ok()
+}
 
 pub fn validate_test_event(event_json: &str) -> Result<Value, String> {
     let v: Value = crate::json::parse(event_json).map_err(|_| INVALID_EVENT.to_string())?;
@@ -21,7 +26,7 @@ pub fn validate_test_event(event_json: &str) -> Result<Value, String> {
         return Err(INVALID_EVENT.to_string());
     }
     match m.get("time") {
-        Some(Value::String(t)) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => Ok(v),
+        Some(Value::String(t)) if valid_time(t) => Ok(v),
         _ => Err(INVALID_EVENT_TIME.to_string()),
     }
 }

@@ -11,7 +11,7 @@
 
 use super::convert::{self, Unwritable};
 use super::{globals, PyPattern};
-use crate::pattern::{EventJsonError, Pattern, PatternError};
+use crate::pattern::{EventJsonError, Pattern, PatternError, INVALID_EVENT};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -103,9 +103,6 @@ pub(super) enum NotEvent {
     /// JSON, but not an object: what it is instead.
     Kind(&'static str),
 }
-
-/// TestEventPattern's message for an event that is not a JSON object.
-const INVALID_EVENT: &str = "Parameter Event is not valid.";
 
 impl NotEvent {
     /// For reading `text`, which failed with `e`, or passed: why it is not an event

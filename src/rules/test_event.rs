@@ -6,7 +6,7 @@
 //! types, and a `time` that reads as a time; `version`, `resources` and `detail` may be
 //! absent or of any type.
 
-use crate::pattern::TopField;
+use crate::pattern::{valid_time, TopField, TEST_EVENT_REQUIRED as REQUIRED};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -32,8 +32,6 @@ impl Refusal {
 }
 
 pub type Verdict = Result<(), Refusal>;
-
-const REQUIRED: [&str; 6] = ["id", "account", "source", "time", "region", "detail-type"];
 
 /// The envelope members TestEventPattern looks at; the last of duplicate keys wins, as
 /// when the event is read into a JSON object.
@@ -62,11 +60,6 @@ impl Envelope {
         }
         Ok(())
     }
-}
-
-/// Whether an envelope's `time` reads as a time: RFC 3339, as AWS writes it (docs/patterns.md).
-pub fn valid_time(t: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(t).is_ok()
 }
 
 /// A `time` value read by serde: whether it is a string that reads as a time.
