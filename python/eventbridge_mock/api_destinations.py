@@ -16,7 +16,7 @@ fetching a new OAuth token), and then goes to the target's dead-letter queue.
 
 from __future__ import annotations
 
-import base64
+import functools
 import json
 import time
 from typing import Dict, List, Optional, Tuple
@@ -29,7 +29,7 @@ from .deliveries import Delivery
 
 # The headers EventBridge adds to every request (docs/aws-facts-connections.md §3.2).
 HEADERS = {
-    "User-Agent": "Amazon/EventBridge/ApiDestinations",
+    "User-Agent": _http.USER_AGENT,
     "Content-Type": "application/json; charset=utf-8",
     "Range": "bytes=0-1048575",
     "Accept-Encoding": "gzip,deflate",
@@ -95,11 +95,13 @@ def forward(mock, d: Delivery) -> None:
 
 def _fail(mock, d: Delivery, target: dict, error: InvocationFailed) -> None:
     mock.backend.mark_failed(d.index, str(error))
+    if not (target.get("DeadLetterConfig") or {}).get("Arn"):
+        return
     kind, _ = forwarding.destination(mock, "sqs")
-    if kind is None or not (target.get("DeadLetterConfig") or {}).get("Arn"):
+    if kind is None:
         return
     try:
-        forwarding._to_dead_letter_queue(lambda name, region: forwarding._client(kind, name, region), target, d, error)
+        forwarding._to_dead_letter_queue(functools.partial(forwarding._client, kind), target, d, error)
     except Exception:  # noqa: BLE001 - the delivery is logged failed already
         pass
 
@@ -107,9 +109,9 @@ def _fail(mock, d: Delivery, target: dict, error: InvocationFailed) -> None:
 class _Request:
     """What one delivery sends, all but the authorization (which may change between tries)."""
 
-    def __init__(self, creds: dict, method: str, url: str, headers: Dict[str, str], body: bytes):
+    def __init__(self, creds: dict, secret: dict, method: str, url: str, headers: Dict[str, str], body: bytes):
         self.creds = creds
-        self.secret = connections.secret_of(creds)
+        self.secret = secret
         self.method = method
         self.url = url
         self.headers = headers
@@ -147,7 +149,7 @@ def _request(mock, d: Delivery, target: dict) -> _Request:
     headers.update(http.get("HeaderParameters") or {})
     headers.update(connections._pairs(invocation.get("header_parameters")))
     body = _body(d.payload, connections._pairs(invocation.get("body_parameters")))
-    return _Request(creds, destination["HttpMethod"], _http.with_query(url, query.items()), headers, body)
+    return _Request(creds, secret, destination["HttpMethod"], _http.with_query(url, query.items()), headers, body)
 
 
 def _body(payload: str, parameters: List[Tuple[str, str]]) -> bytes:
@@ -166,8 +168,7 @@ def _body(payload: str, parameters: List[Tuple[str, str]]) -> bytes:
 def _authorization(mock, request: _Request) -> Dict[str, str]:
     kind, secret = request.creds["AuthorizationType"], request.secret
     if kind == "BASIC":
-        basic = f"{secret.get('username', '')}:{secret.get('password', '')}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(basic).decode()}
+        return {"Authorization": _http.basic_authorization(secret.get("username", ""), secret.get("password", ""))}
     if kind == "API_KEY":
         return {secret.get("api_key_name", ""): secret.get("api_key_value", "")}
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import threading
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -191,15 +192,12 @@ def _to_dead_letter_queue(client_for, target: dict, d: Delivery, e: Exception) -
         "ERROR_CODE": _error_code(e),
         "ERROR_MESSAGE": str(e),
     }
-    token = _target_account.set(account)
-    try:
+    with in_account(account):
         sqs.send_message(
             QueueUrl=_queue_url(sqs, name, account),
             MessageBody=d.payload,
             MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
         )
-    finally:
-        _target_account.reset(token)
 
 
 def _service_of(arn: str) -> str:
@@ -231,7 +229,7 @@ def forward(mock, start: int, sender: Callable[..., None] = send) -> None:
             backend.set_forwarded(d.index, False, reason)
             continue
         try:
-            _forward_one(backend, d, lambda name, region: _client(kind, name, region), sender)
+            _forward_one(backend, d, functools.partial(_client, kind), sender)
         except Exception as e:  # noqa: BLE001 - a forward never fails the call that caused it
             backend.mark_failed(d.index, f"{_error_code(e)}: {e}")
 
@@ -241,8 +239,7 @@ def _forward_one(backend, d: Delivery, client_for, sender) -> None:
     policy = target.get("RetryPolicy") or {}
     retries = policy.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)
     error: Optional[Exception] = None
-    token = _target_account.set(_arn_parts(d.target_arn)[2] or d.account)
-    try:
+    with in_account(_arn_parts(d.target_arn)[2] or d.account):
         for _ in range(retries + 1):
             try:
                 sender(client_for, target, d)
@@ -252,13 +249,12 @@ def _forward_one(backend, d: Delivery, client_for, sender) -> None:
                 error = e
                 if _error_code(e) not in RETRYABLE_CODES:
                     break
-    finally:
-        _target_account.reset(token)
     if error is None:
         backend.set_forwarded(d.index, True)
         return
-    backend.set_forwarded(d.index, True, f"{_error_code(error)}: {error}")
-    backend.mark_failed(d.index, f"{_error_code(error)}: {error}")
+    message = f"{_error_code(error)}: {error}"
+    backend.set_forwarded(d.index, True, message)
+    backend.mark_failed(d.index, message)
     _to_dead_letter_queue(client_for, target, d, error)
 
 
