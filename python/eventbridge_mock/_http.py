@@ -12,6 +12,7 @@ policy decides), without following redirects and with AWS's 5-second limit.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 from typing import Dict, Optional, Tuple
 from urllib.parse import quote, urlencode
@@ -20,6 +21,13 @@ import urllib3
 
 # EventBridge's limit on one request to an API destination (docs/aws-facts-connections.md).
 TIMEOUT_SECONDS = 5.0
+# What EventBridge calls itself in its requests (docs/aws-facts-connections.md §3.2).
+USER_AGENT = "Amazon/EventBridge/ApiDestinations"
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """An ``Authorization`` header's value for HTTP basic authentication."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 

@@ -20,7 +20,6 @@ No secret value appears in an error, a warning or the delivery log.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import threading
@@ -171,10 +170,9 @@ def _fetch_token(mock, secret: dict) -> Tuple[str, Optional[float]]:
         raise NotAllowed(reason)
     params = secret.get("oauth_http_parameters") or {}
     url = _http.with_query(url, _pairs(params.get("query_string_parameters")))
-    headers = {"User-Agent": "Amazon/EventBridge/ApiDestinations"}
+    headers = {"User-Agent": _http.USER_AGENT}
     headers.update(_pairs(params.get("header_parameters")))
-    basic = f"{secret.get('client_id', '')}:{secret.get('client_secret', '')}".encode()
-    headers["Authorization"] = "Basic " + base64.b64encode(basic).decode()
+    headers["Authorization"] = _http.basic_authorization(secret.get("client_id", ""), secret.get("client_secret", ""))
     body = urlencode(_pairs(params.get("body_parameters"))).encode() or None
     if body is not None:
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
