@@ -102,19 +102,19 @@ def current_mock() -> Any:
 class Route:
     """Where one client's calls go: an engine state, an account and a region."""
 
-    __slots__ = ("native", "backend", "account", "mock", "call")
+    __slots__ = ("backend", "account", "call")
 
     def __init__(self, backend, account: str, region: str, mock=None):
-        self.native = _native.NativeClient(backend, account, region)
+        native = _native.NativeClient(backend, account, region)
         self.backend = backend
         self.account = account
-        self.mock = mock  # forwards as this mock does, when given
+        # Forwards as `mock` does, when given.
         if mock is not None and mock.forward_targets:
             from .forwarding import call_and_forward
 
-            self.call = functools.partial(call_and_forward, mock, self.native)
+            self.call = functools.partial(call_and_forward, mock, native)
         else:
-            self.call = self.native.call
+            self.call = native.call
         """``call(operation, params, client)``"""
 
 
@@ -166,9 +166,7 @@ def moto_active() -> bool:
 
 def moto_account() -> Optional[str]:
     """moto's ``MOTO_ACCOUNT_ID`` while moto is active and it is set, else None."""
-    if getattr(_moto_mock_class(), "_mocks_active", False):
-        return os.environ.get("MOTO_ACCOUNT_ID") or None
-    return None
+    return (os.environ.get("MOTO_ACCOUNT_ID") or None) if moto_active() else None
 
 
 def _moto_moved(s: Served) -> bool:

@@ -1,7 +1,8 @@
 """The EventBridge service model, loaded once per process from the installed botocore.
 
-Everything model-driven (validation, output shapes, exceptions, paginators, ``meta``)
-derives from here, so the package always speaks the API of the botocore it runs with.
+Everything model-driven the engine and the exploration helpers use (validation, output
+shapes, exceptions) derives from here, so the package always speaks the API of the
+botocore it runs with.
 """
 
 from __future__ import annotations
@@ -33,11 +34,6 @@ def service_model() -> ServiceModel:
     model = ServiceModel(raw, service_name=SERVICE_NAME)
     _native.init(json.dumps(raw), make_error, ParamValidationError)
     return model
-
-
-@functools.lru_cache(maxsize=None)
-def paginator_config() -> dict:
-    return loader().load_service_model(SERVICE_NAME, "paginators-1").get("pagination", {})
 
 
 @functools.lru_cache(maxsize=None)

@@ -174,7 +174,7 @@ def match_report_html(report) -> str:
     # Most matched first: the ends of a long table are the most and least matched rules.
     counts = sorted(_counts(report), key=lambda kv: (-kv[1], kv[0]))
     summary = f"{plural(events, 'event')}, {plural(len(counts), 'rule')}"
-    matches = getattr(report, "matches", None)
+    matches = report.matches
     if isinstance(matches, list) and len(matches) == events:
         unmatched = sum(1 for m in matches if not m)
         summary += f"; {plural(unmatched, 'event')} matched no rule"
@@ -203,8 +203,8 @@ def outcome(d) -> str:
     text = "delivered" if d.succeeded else "failed"
     if d.error:
         text += f": {d.error}"
-    forwarded = getattr(d, "forwarded", None)
-    note = getattr(d, "note", None)
+    forwarded = d.forwarded
+    note = d.note
     if forwarded is not None:
         text += "; forwarded" if forwarded else "; not forwarded"
         if note:
