@@ -50,7 +50,7 @@ def pytest_case(name: str, *options: str) -> str:
         ("case_hooks", 7),
         ("case_stubber", 3),
         ("case_documentation", 2),
-        ("case_forwarding", 6),
+        ("case_forwarding", 7),
         ("case_fixture_switch", 4),
         ("case_threads", 3),
         ("case_api_destinations", 6),

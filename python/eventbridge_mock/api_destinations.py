@@ -16,7 +16,6 @@ fetching a new OAuth token), and then goes to the target's dead-letter queue.
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from typing import Dict, List, Optional, Tuple
@@ -95,13 +94,8 @@ def forward(mock, d: Delivery) -> None:
 
 def _fail(mock, d: Delivery, target: dict, error: InvocationFailed) -> None:
     mock.backend.mark_failed(d.index, str(error))
-    if not (target.get("DeadLetterConfig") or {}).get("Arn"):
-        return
-    kind, _ = forwarding.destination(mock, "sqs")
-    if kind is None:
-        return
     try:
-        forwarding._to_dead_letter_queue(functools.partial(forwarding._client, kind), target, d, error)
+        forwarding._to_dead_letter_queue(mock, target, d, error)
     except Exception:  # noqa: BLE001 - the delivery is logged failed already
         pass
 

@@ -180,12 +180,17 @@ def _error_code(e: Exception) -> str:
     return getattr(e, "error_code", None) or type(e).__name__
 
 
-def _to_dead_letter_queue(client_for, target: dict, d: Delivery, e: Exception) -> None:
+def _to_dead_letter_queue(mock, target: dict, d: Delivery, e: Exception) -> None:
+    """Sends a failed delivery to its target's dead-letter queue, where SQS is forwarded to
+    (moto, or the `forward_endpoints` entry for sqs; not the failed target's service's)."""
     dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
     if not dlq:
         return
+    kind, _ = destination(mock, "sqs")
+    if kind is None:
+        return
     _, region, account, name = _arn_parts(dlq)
-    sqs = client_for("sqs", region)
+    sqs = _client(kind, "sqs", region)
     attributes = {
         "RULE_ARN": d.rule_arn,
         "TARGET_ARN": d.target_arn,
@@ -229,12 +234,13 @@ def forward(mock, start: int, sender: Callable[..., None] = send) -> None:
             backend.set_forwarded(d.index, False, reason)
             continue
         try:
-            _forward_one(backend, d, functools.partial(_client, kind), sender)
+            _forward_one(mock, d, functools.partial(_client, kind), sender)
         except Exception as e:  # noqa: BLE001 - a forward never fails the call that caused it
             backend.mark_failed(d.index, f"{_error_code(e)}: {e}")
 
 
-def _forward_one(backend, d: Delivery, client_for, sender) -> None:
+def _forward_one(mock, d: Delivery, client_for, sender) -> None:
+    backend = mock.backend
     target = _target_of(backend, d)
     policy = target.get("RetryPolicy") or {}
     retries = policy.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)
@@ -255,7 +261,7 @@ def _forward_one(backend, d: Delivery, client_for, sender) -> None:
     message = f"{_error_code(error)}: {error}"
     backend.set_forwarded(d.index, True, message)
     backend.mark_failed(d.index, message)
-    _to_dead_letter_queue(client_for, target, d, error)
+    _to_dead_letter_queue(mock, target, d, error)
 
 
 def _target_of(backend, d: Delivery) -> dict:

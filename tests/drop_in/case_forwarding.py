@@ -134,3 +134,30 @@ def test_forward_endpoints_send_to_the_given_endpoint(moto_server):
         "t": (False, "not forwarded: sns is not mocked (moto's mock_aws is not active) and "
                      "forward_endpoints has no endpoint for it"),
     }
+
+
+def test_dead_letters_go_where_sqs_is_forwarded_not_to_the_failed_service(moto_server):
+    """An SNS target whose topic is missing (at the endpoint given for sns) fails; its
+    dead-letter message goes to the endpoint given for sqs."""
+    sns_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    sns_server.start()
+    try:
+        host, port = sns_server.get_host_and_port()
+        sqs = sqs_in(endpoint_url=moto_server)
+        dlq_url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+        endpoints = {"sqs": moto_server, "sns": f"http://{host}:{port}"}
+        with mock_events(forward_targets=True, forward_endpoints=endpoints) as m:
+            events = boto3.client("events")
+            events.put_rule(Name="r", EventPattern=PATTERN)
+            events.put_targets(Rule="r", Targets=[{
+                "Id": "t",
+                "Arn": "arn:aws:sns:us-east-1:123456789012:missing",
+                "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:123456789012:dlq"},
+            }])
+            events.put_events(Entries=[ENTRY])
+            [d] = m.deliveries
+        assert (d.succeeded, d.forwarded) == (False, True)
+        assert d.error == d.note and d.note.startswith("NotFound: ")
+        assert [b["detail"] for b in bodies(sqs, dlq_url)] == [{"id": 1}]
+    finally:
+        sns_server.stop()
